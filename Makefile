@@ -1,0 +1,76 @@
+# weir: the only commands a newcomer needs.
+#   make demo   set everything up, then scan the bundled sample log
+#   make test   set everything up, then cargo test + pytest (+ a benchmark smoke run)
+#   make bench  the full benchmark suite (see benchmarks/README.md)
+#   make lint   ruff, mypy, cargo clippy
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := $(VENV)/.stamps
+LOCK := requirements/dev.lock
+APT_PACKAGES := build-essential pkg-config libvectorscan-dev
+RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml)
+PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
+
+.PHONY: demo test bench lint deps setup build clean lock rust-test py-test bench-smoke
+
+demo: build
+	@echo "== weir scan examples/sample.log"
+	@$(BIN)/weir scan examples/sample.log --fail-on none
+	@echo
+	@echo "== weir redact examples/sample.log (first lines)"
+	@$(BIN)/weir redact examples/sample.log | head -n 25
+
+test: build rust-test py-test bench-smoke
+
+rust-test: deps
+	cargo test --release --quiet
+
+py-test: build
+	$(BIN)/python -m pytest tests -q
+
+bench-smoke: build
+	WEIR_BENCH_QUICK=1 $(BIN)/python -m pytest benchmarks -q --benchmark-disable -p no:cacheprovider
+
+bench: build
+	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json
+
+lint: build
+	$(BIN)/ruff check python tests benchmarks
+	$(BIN)/ruff format --check python tests benchmarks
+	$(BIN)/mypy
+	cargo clippy --all-targets --features python -- -D warnings
+
+# System packages: installed with apt-get when missing (needs root, as on a fresh Debian machine).
+deps: $(STAMPS)/apt
+$(STAMPS)/apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) and re-run"; exit 2; }
+	@mkdir -p $(STAMPS) && touch $@
+
+# The virtualenv, from the hashed lock file only.
+setup: $(STAMPS)/venv
+$(STAMPS)/venv: $(LOCK) $(STAMPS)/apt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r $(LOCK)
+	@mkdir -p $(STAMPS) && touch $@
+
+# The native module, release mode, installed editable into .venv.
+build: $(STAMPS)/build
+$(STAMPS)/build: $(STAMPS)/venv $(RUST_SOURCES) $(PY_SOURCES)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+lock:
+	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile requirements/dev.in --generate-hashes \
+		--universal --python-version 3.10 -o $(LOCK)
+
+clean:
+	rm -rf $(VENV) target python/weir/*.so

@@ -1,0 +1,28 @@
+"""weir: find and mask sensitive data — PII, financial identifiers, secrets, injected
+instructions — in text, bytes and JSON payloads, with one native Vectorscan pass over all rules.
+
+    >>> import weir
+    >>> weir.scan("mail me at jane.doe@example.com").findings[0].entity
+    'EMAIL_ADDRESS'
+"""
+
+from weir._core import RuleError, ScanError
+from weir.payload import PayloadError
+from weir.results import Finding, ScanResult
+from weir.rules import Rule, RuleFileError
+from weir.scanner import Scanner, Stream, redact, scan
+
+__all__ = [
+    "Finding",
+    "PayloadError",
+    "Rule",
+    "RuleError",
+    "RuleFileError",
+    "ScanError",
+    "ScanResult",
+    "Scanner",
+    "Stream",
+    "redact",
+    "scan",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,294 @@
+"""The ``weir`` command: scan and redact files, list and check rules.
+
+Exit codes: 0 when nothing at or above ``--fail-on`` was found, 1 when something was, 2 for usage
+or input errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from weir import _core
+from weir.report import SEVERITY_FLOORS, Hit, JsonLinesReport, JsonReport, TextReport, Totals
+from weir.results import CATEGORIES
+from weir.rules import Rule, RuleFileError, load_file
+from weir.scanner import Scanner
+
+CHUNK = 1 << 20
+EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit 2."""
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="weir",
+        description="Find and redact sensitive data (PII, financial data, secrets) in files and streams.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add_filters(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--entities", type=_csv, help="only these entities, comma-separated (e.g. EMAIL_ADDRESS,US_SSN)")
+        p.add_argument("--categories", type=_csv, help=f"only these categories: {', '.join(CATEGORIES)}")
+        p.add_argument("--min-score", type=float, default=None, help="ignore findings scored below this (0-1)")
+        p.add_argument("--rules", action="append", default=[], metavar="FILE", help="an extra rule file (repeatable)")
+
+    scan = sub.add_parser("scan", help="scan files, directories or stdin ('-') and report findings")
+    scan.add_argument("paths", nargs="*", default=["-"], metavar="PATH", help="files or directories; '-' for stdin")
+    scan.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
+    scan.add_argument(
+        "--fail-on",
+        choices=["any", "low", "medium", "high", "none"],
+        default="any",
+        help="exit 1 when a finding at or above this severity is found (default: any)",
+    )
+    scan.add_argument("--show-values", action="store_true", help="print matched values instead of masked previews")
+    add_filters(scan)
+
+    redact = sub.add_parser("redact", help="write a copy with every finding replaced by [ENTITY]")
+    redact.add_argument("path", nargs="?", default="-", metavar="PATH", help="a file, or '-' for stdin")
+    redact.add_argument("-o", "--output", default="-", metavar="OUT", help="where to write (default: stdout)")
+    add_filters(redact)
+
+    rules = sub.add_parser("rules", help="list or check rules")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
+    listing = rules_sub.add_parser("list", help="list the rules")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.add_argument("--rules", action="append", default=[], metavar="FILE", help="an extra rule file")
+    check = rules_sub.add_parser("check", help="compile a rule file and run its examples")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+def make_scanner(args: argparse.Namespace) -> Scanner:
+    return Scanner(
+        extra_rules=args.rules,
+        entities=getattr(args, "entities", None),
+        categories=getattr(args, "categories", None),
+        min_score=getattr(args, "min_score", None),
+    )
+
+
+def iter_files(paths: Sequence[str], errors: list[str]) -> Iterator[str]:
+    """Files named, and files under directories named (recursively, symlink loops broken)."""
+    for raw in paths:
+        if raw == "-":
+            yield raw
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            seen: set[tuple[int, int]] = set()
+            for root, dirs, files in os.walk(p, followlinks=True):
+                st = os.stat(root)
+                if (st.st_dev, st.st_ino) in seen:
+                    errors.append(f"{root}: directory loop through a symlink; not followed again")
+                    dirs[:] = []
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                dirs.sort()
+                for name in sorted(files):
+                    yield os.path.join(root, name)
+        elif p.exists():
+            yield raw
+        else:
+            errors.append(f"{raw}: no such file or directory")
+
+
+def open_input(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    return open(path, "rb")  # noqa: SIM115 - closed by the caller
+
+
+def scan_file(scanner: Scanner, path: str, report: TextReport | JsonReport | JsonLinesReport, totals: Totals) -> None:
+    meta = [(r.entity, r.id, r.category) for r in scanner.rules]
+    keep = scanner._default_keep
+    floor = scanner.min_score or 0.0
+    stream = scanner.engine.stream()
+    name = "<stdin>" if path == "-" else path
+    source = open_input(path)
+    try:
+        while chunk := source.read(CHUNK):
+            totals.bytes_scanned += len(chunk)
+            emit(stream.feed(chunk), name, meta, keep, floor, report, totals)
+        emit(stream.close(), name, meta, keep, floor, report, totals)
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+    totals.files += 1
+
+
+def emit(
+    raw: list[tuple[int, int, int, float, bytes, int, int]],
+    name: str,
+    meta: list[tuple[str, str, str]],
+    keep: list[bool] | None,
+    floor: float,
+    report: TextReport | JsonReport | JsonLinesReport,
+    totals: Totals,
+) -> None:
+    for i, s, e, score, value, line, column in raw:
+        if score < floor or (keep is not None and not keep[i]):
+            continue
+        entity, rule, category = meta[i]
+        hit = Hit(name, line, column, s, e, entity, rule, category, score, value)
+        totals.add(hit)
+        report.hit(hit)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    scanner = make_scanner(args)
+    report_cls = {"text": TextReport, "json": JsonReport, "jsonl": JsonLinesReport}[args.format]
+    report = report_cls(sys.stdout, args.show_values)
+    totals = Totals()
+    errors: list[str] = []
+    for path in iter_files(args.paths, errors):
+        try:
+            scan_file(scanner, path, report, totals)
+        except OSError as e:
+            errors.append(f"{path}: cannot read: {e.strerror or e}")
+    for message in errors:
+        print(f"weir: {message}", file=sys.stderr)
+    totals.errors = len(errors)
+    report.finish(totals)
+    if errors:
+        return EXIT_ERROR
+    if args.fail_on == "none":
+        return EXIT_CLEAN
+    floor = 0.0 if args.fail_on == "any" else SEVERITY_FLOORS[args.fail_on]
+    hit = any(n for sev, n in totals.by_severity.items() if SEVERITY_FLOORS[sev] >= floor)
+    return EXIT_FOUND if hit else EXIT_CLEAN
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    scanner = make_scanner(args)
+    meta = [(r.entity, r.id, r.category) for r in scanner.rules]
+    keep = scanner._default_keep
+    floor = scanner.min_score or 0.0
+    stream = scanner.engine.stream()
+    source = open_input(args.path)
+    out: IO[bytes] = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")  # noqa: SIM115
+    # Bytes not yet written start at absolute offset `written`; `held` are those bytes.
+    held = bytearray()
+    written = 0
+    try:
+        def flush_to(limit: int, found: list[tuple[int, int, int, float, bytes, int, int]]) -> None:
+            nonlocal written, held
+            at = written
+            for i, s, e, score, _value, _l, _c in sorted(found, key=lambda f: f[1]):
+                if score < floor or (keep is not None and not keep[i]) or s < at:
+                    continue
+                out.write(held[at - written : s - written])
+                out.write(f"[{meta[i][0]}]".encode())
+                at = e
+            limit = max(limit, at)
+            out.write(held[at - written : limit - written])
+            del held[: limit - written]
+            written = limit
+
+        while chunk := source.read(CHUNK):
+            held += chunk
+            found = stream.feed(chunk)
+            flush_to(stream.watermark, found)
+        found = stream.close()
+        flush_to(written + len(held), found)
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+        if out is not sys.stdout.buffer:
+            out.close()
+        else:
+            out.flush()
+    return EXIT_CLEAN
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    scanner = Scanner(extra_rules=args.rules)
+    if args.format == "json":
+        rows = [
+            {"id": r.id, "name": r.name, "entity": r.entity, "category": r.category, "score": r.score,
+             "validator": r.validator, "source": r.source}
+            for r in scanner.rules
+        ]
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_CLEAN
+    width = max(len(r.id) for r in scanner.rules)
+    for r in scanner.rules:
+        extra = f" [{r.validator}]" if r.validator else ""
+        print(f"{r.id:<{width}}  {r.category:<9}  {r.entity:<28} {r.name}{extra}")
+    print(f"{len(scanner.rules)} rules, {len({r.entity for r in scanner.rules})} entities", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def check_examples(scanner: Scanner, rules: Sequence[Rule]) -> list[str]:
+    """Run each rule's examples through the engine: the failures, one line each."""
+    failures = []
+    for rule in rules:
+        for ex in rule.examples:
+            if not any(f.entity == rule.entity for f in scanner.scan(ex)):
+                failures.append(f"{rule.source}: rule '{rule.id}': example not found as {rule.entity}: {ex!r}")
+        for ex in rule.negative_examples:
+            if any(f.rule == rule.id for f in scanner.scan(ex)):
+                failures.append(f"{rule.source}: rule '{rule.id}': negative example was found: {ex!r}")
+    return failures
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    status = EXIT_CLEAN
+    for path in args.files:
+        rules = load_file(path)
+        scanner = Scanner(extra_rules=[path])
+        failures = check_examples(scanner, rules)
+        for line in failures:
+            print(line, file=sys.stderr)
+        n_ex = sum(len(r.examples) + len(r.negative_examples) for r in rules)
+        verdict = "FAILED" if failures else "ok"
+        print(f"{path}: {len(rules)} rules, {n_ex} examples: {verdict}")
+        if failures:
+            status = EXIT_FOUND
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # A closed pipe (weir scan big.log | head) ends the run quietly, as for any Unix filter.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        if args.command == "scan":
+            return cmd_scan(args)
+        if args.command == "redact":
+            return cmd_redact(args)
+        if args.command == "rules" and args.rules_command == "list":
+            return cmd_rules_list(args)
+        if args.command == "rules" and args.rules_command == "check":
+            return cmd_rules_check(args)
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    except (RuleFileError, _core.RuleError, UsageError, ValueError) as e:
+        print(f"weir: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as e:
+        print(f"weir: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

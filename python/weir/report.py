@@ -1,0 +1,144 @@
+"""Report formats for the CLI: text for people, JSON / JSON Lines for programs.
+
+Values are masked in every format unless the caller asks for them (``show_values``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from typing import IO, Any, NamedTuple
+
+from weir.results import mask_preview
+
+SEVERITY_FLOORS = {"low": 0.0, "medium": 0.5, "high": 0.8}
+"""A finding's severity is the highest level whose score floor it reaches."""
+
+
+def severity(score: float) -> str:
+    if score >= SEVERITY_FLOORS["high"]:
+        return "high"
+    if score >= SEVERITY_FLOORS["medium"]:
+        return "medium"
+    return "low"
+
+
+class Hit(NamedTuple):
+    """A finding in a file, as the CLI reports it."""
+
+    file: str
+    line: int
+    column: int
+    start: int
+    end: int
+    entity: str
+    rule: str
+    category: str
+    score: float
+    value: bytes
+
+    def preview(self) -> str:
+        return mask_preview(self.value)
+
+    def as_dict(self, show_values: bool) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "start": self.start,
+            "end": self.end,
+            "entity": self.entity,
+            "rule": self.rule,
+            "category": self.category,
+            "score": round(self.score, 4),
+            "severity": severity(self.score),
+            "preview": self.preview(),
+        }
+        if show_values:
+            d["value"] = self.value.decode("utf-8", "replace")
+        return d
+
+
+def use_color(stream: IO[str]) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+class TextReport:
+    def __init__(self, out: IO[str], show_values: bool) -> None:
+        self.out, self.show_values, self.color = out, show_values, use_color(out)
+
+    def _c(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def hit(self, h: Hit) -> None:
+        sev = severity(h.score)
+        colour = {"high": "1;31", "medium": "33", "low": "36"}[sev]
+        shown = h.value.decode("utf-8", "replace") if self.show_values else h.preview()
+        where = self._c("35", f"{h.file}:{h.line}:{h.column}")
+        self.out.write(
+            f"{where}: {self._c(colour, h.entity)} {shown} "
+            f"({h.rule}, score {h.score:.2f}, {sev})\n"
+        )
+
+    def finish(self, totals: Totals) -> None:
+        summary = ", ".join(f"{e} {n}" for e, n in totals.by_entity.most_common()) or "nothing found"
+        sys.stderr.write(
+            f"weir: {totals.findings} findings in {totals.files} files ({totals.bytes_scanned} bytes): {summary}\n"
+        )
+
+
+class JsonReport:
+    """One JSON object: ``findings`` and ``totals``."""
+
+    def __init__(self, out: IO[str], show_values: bool) -> None:
+        self.out, self.show_values = out, show_values
+        self.hits: list[dict[str, Any]] = []
+
+    def hit(self, h: Hit) -> None:
+        self.hits.append(h.as_dict(self.show_values))
+
+    def finish(self, totals: Totals) -> None:
+        json.dump({"findings": self.hits, "totals": totals.as_dict()}, self.out, indent=2)
+        self.out.write("\n")
+
+
+class JsonLinesReport:
+    """One JSON object per finding, written as found."""
+
+    def __init__(self, out: IO[str], show_values: bool) -> None:
+        self.out, self.show_values = out, show_values
+
+    def hit(self, h: Hit) -> None:
+        self.out.write(json.dumps(h.as_dict(self.show_values)) + "\n")
+
+    def finish(self, totals: Totals) -> None:
+        pass
+
+
+class Totals:
+    def __init__(self) -> None:
+        self.files = 0
+        self.bytes_scanned = 0
+        self.findings = 0
+        self.errors = 0
+        self.skipped = 0
+        self.by_entity: Counter[str] = Counter()
+        self.by_severity: Counter[str] = Counter()
+
+    def add(self, h: Hit) -> None:
+        self.findings += 1
+        self.by_entity[h.entity] += 1
+        self.by_severity[severity(h.score)] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "bytes": self.bytes_scanned,
+            "findings": self.findings,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "by_entity": dict(self.by_entity),
+            "by_severity": dict(self.by_severity),
+        }

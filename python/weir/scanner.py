@@ -1,0 +1,225 @@
+"""The Scanner: a compiled rule set and the ways to run it over str, bytes and payloads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from weir import _core
+from weir.payload import MAX_DEPTH, is_container, walk
+from weir.redaction import rebuild, splice
+from weir.results import CATEGORIES, Finding, ScanResult
+from weir.rules import Rule, load_builtin, load_file
+
+D = TypeVar("D")
+
+ACCEPTED = "str, bytes, bytearray, memoryview, or a JSON-like dict/list"
+
+
+def label(finding: Finding) -> str:
+    """The default replacement: the entity name in brackets."""
+    return f"[{finding.entity}]"
+
+
+class Scanner:
+    """A reusable compiled engine: all rules in one Vectorscan database, built once.
+
+    ``extra_rules`` adds rule files; ``entities``, ``categories`` and ``min_score`` set defaults
+    that each call may override. Thread-safe: share one Scanner across threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        extra_rules: Iterable[str | Path] = (),
+        rules: Sequence[Rule] | None = None,
+        entities: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+        min_score: float | None = None,
+        max_depth: int = MAX_DEPTH,
+    ) -> None:
+        chosen = list(rules) if rules is not None else load_builtin()
+        for path in extra_rules:
+            chosen.extend(load_file(path))
+        self.rules: list[Rule] = chosen
+        self.engine = _core.Engine(chosen)
+        self._meta = [(r.entity, r.id, r.category) for r in chosen]
+        self.entities = frozenset(entities) if entities is not None else None
+        self.categories = frozenset(categories) if categories is not None else None
+        self.min_score = min_score
+        self.max_depth = max_depth
+        _check_categories(self.categories)
+        self._default_keep = self._keep(self.entities, self.categories)
+
+    def __repr__(self) -> str:
+        return f"Scanner(rules={len(self.rules)}, database_bytes={self.engine.database_bytes})"
+
+    def _keep(self, entities: Collection[str] | None, categories: Collection[str] | None) -> list[bool] | None:
+        """Per rule index: is it reported under these filters? None means every rule is."""
+        if entities is None and categories is None:
+            return None
+        return [
+            (entities is None or ent in entities) and (categories is None or cat in categories)
+            for ent, _, cat in self._meta
+        ]
+
+    def scan(
+        self,
+        data: Any,
+        *,
+        entities: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+        min_score: float | None = None,
+    ) -> ScanResult:
+        """Scan ``data``: str, bytes (offsets in bytes), or a dict/list (each finding has a ``path``)."""
+        keep = self._default_keep
+        if entities is not None or categories is not None:
+            _check_categories(categories)
+            keep = self._keep(
+                entities if entities is not None else self.entities,
+                categories if categories is not None else self.categories,
+            )
+        floor = min_score if min_score is not None else (self.min_score or 0.0)
+        if isinstance(data, (str, bytes)):
+            return ScanResult(self._convert(data, self.engine.scan(data), None, False, keep, floor))
+        if isinstance(data, (bytearray, memoryview)):
+            blob = bytes(data)
+            return ScanResult(self._convert(blob, self.engine.scan(blob), None, False, keep, floor))
+        if is_container(data):
+            return ScanResult(self._scan_payload(data, keep, floor))
+        raise TypeError(f"weir cannot scan a {type(data).__name__}: pass {ACCEPTED}")
+
+    def _scan_payload(self, data: Any, keep: list[bool] | None, floor: float) -> list[Finding]:
+        leaves = list(walk(data, max_depth=self.max_depth))
+        if not leaves:
+            return []
+        batches = self.engine.scan_batch([leaf.text for leaf in leaves], [leaf.context for leaf in leaves])
+        found: list[Finding] = []
+        for leaf, raw in zip(leaves, batches):
+            if raw:
+                found.extend(self._convert(leaf.text, raw, leaf.path, leaf.in_key, keep, floor))
+        return found
+
+    def _convert(
+        self,
+        text: str | bytes,
+        raw: list[tuple[int, int, int, float]],
+        path: str | None,
+        in_key: bool,
+        keep: list[bool] | None,
+        floor: float,
+    ) -> list[Finding]:
+        meta = self._meta
+        return [
+            Finding(
+                entity=meta[i][0],
+                rule=meta[i][1],
+                category=meta[i][2],  # type: ignore[arg-type]
+                start=s,
+                end=e,
+                score=score,
+                value=text[s:e],
+                path=path,
+                in_key=in_key,
+            )
+            for i, s, e, score in raw
+            if score >= floor and (keep is None or keep[i])
+        ]
+
+    def redact(self, data: D, **options: Any) -> D:
+        """A copy of ``data`` (same type) with every finding replaced by ``[ENTITY]``."""
+        result = self.scan(data, **options)
+        if isinstance(data, (str, bytes)):
+            return splice(data, result.findings, label)  # type: ignore[return-value]
+        if isinstance(data, (bytearray, memoryview)):
+            out = splice(bytes(data), result.findings, label)
+            return (bytearray(out) if isinstance(data, bytearray) else out)  # type: ignore[return-value]
+        return rebuild(data, result.findings, label)  # type: ignore[no-any-return]
+
+    def stream(self, *, min_block: int = 1 << 16) -> Stream:
+        """A stream scan over bytes chunks; findings carry absolute byte offsets. Bytes are
+        scanned once ``min_block`` of them are waiting, and at ``close()``."""
+        return Stream(self, min_block)
+
+
+class Stream:
+    """Feed bytes chunks; each call returns the findings that became final. A match that spans
+    two chunks is found, with its exact span. ``close()`` returns the rest."""
+
+    def __init__(self, scanner: Scanner, min_block: int) -> None:
+        self._scanner = scanner
+        self._native = scanner.engine.stream(min_block)
+        self._keep = scanner._default_keep
+        self._floor = scanner.min_score or 0.0
+
+    def _convert(self, raw: list[tuple[int, int, int, float, bytes, int, int]]) -> list[Finding]:
+        meta = self._scanner._meta
+        keep, floor = self._keep, self._floor
+        return [
+            Finding(
+                entity=meta[i][0],
+                rule=meta[i][1],
+                category=meta[i][2],  # type: ignore[arg-type]
+                start=s,
+                end=e,
+                score=score,
+                value=value,
+            )
+            for i, s, e, score, value, _line, _column in raw
+            if score >= floor and (keep is None or keep[i])
+        ]
+
+    def feed(self, chunk: bytes | bytearray | memoryview) -> list[Finding]:
+        if not isinstance(chunk, bytes):
+            if not isinstance(chunk, (bytearray, memoryview)):
+                raise TypeError(f"Stream.feed takes bytes, not {type(chunk).__name__}")
+            chunk = bytes(chunk)
+        return self._convert(self._native.feed(chunk))
+
+    def close(self) -> list[Finding]:
+        return self._convert(self._native.close())
+
+    @property
+    def position(self) -> int:
+        """Bytes fed so far."""
+        return self._native.position
+
+
+def _check_categories(categories: Collection[str] | None) -> None:
+    if categories is None:
+        return
+    unknown = set(categories) - set(CATEGORIES)
+    if unknown:
+        raise ValueError(f"unknown categories {sorted(unknown)}; known: {', '.join(CATEGORIES)}")
+
+
+_default: Scanner | None = None
+_default_lock = threading.Lock()
+
+
+def default_scanner() -> Scanner:
+    """The shared Scanner over the built-in rules, compiled on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Scanner()
+    return _default
+
+
+def scan(
+    data: Any,
+    *,
+    entities: Collection[str] | None = None,
+    categories: Collection[str] | None = None,
+    min_score: float | None = None,
+) -> ScanResult:
+    """Scan str, bytes or a JSON-like payload with the built-in rules."""
+    return default_scanner().scan(data, entities=entities, categories=categories, min_score=min_score)
+
+
+def redact(data: D, **options: Any) -> D:
+    """A copy of ``data`` (same type) with findings replaced by ``[ENTITY]``."""
+    return default_scanner().redact(data, **options)

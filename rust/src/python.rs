@@ -1,0 +1,281 @@
+//! The PyO3 bindings: `weir._core`. Thin on purpose — the Python package shapes results; this
+//! module moves bytes in and tuples out, with the GIL released for every scan.
+
+use std::sync::{Arc, Mutex};
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+
+use crate::builtin::BUILTIN_RULE_FILES;
+use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
+use crate::offsets::bytes_to_chars;
+use crate::rules::RuleSpec;
+use crate::validators::{shannon_entropy as entropy, Validator};
+
+create_exception!(_core, RuleError, PyValueError, "A rule that cannot be compiled; the message names the rule.");
+create_exception!(_core, ScanError, PyRuntimeError, "A scan that failed inside the engine.");
+
+fn to_py_err(e: EngineError) -> PyErr {
+    match e {
+        EngineError::Rule(r) => RuleError::new_err(r.to_string()),
+        EngineError::Compile(m) => RuleError::new_err(m),
+        EngineError::Scan(m) => ScanError::new_err(m),
+    }
+}
+
+/// A rule as Python hands it over: any object with these attributes (weir.rules.Rule).
+#[derive(FromPyObject)]
+struct PyRuleSpec {
+    id: String,
+    entity: String,
+    pattern: String,
+    validator: Option<String>,
+    score: f64,
+    hotwords: Vec<String>,
+    hotword_window: usize,
+    hotword_boost: f64,
+    min_entropy: Option<f64>,
+}
+
+impl From<PyRuleSpec> for RuleSpec {
+    fn from(r: PyRuleSpec) -> RuleSpec {
+        RuleSpec {
+            id: r.id,
+            entity: r.entity,
+            pattern: r.pattern,
+            validator: r.validator,
+            score: r.score,
+            hotwords: r.hotwords,
+            hotword_window: r.hotword_window,
+            hotword_boost: r.hotword_boost,
+            min_entropy: r.min_entropy,
+        }
+    }
+}
+
+/// Input borrowed from a Python `str` (UTF-8) or `bytes`.
+struct Text<'a> {
+    bytes: &'a [u8],
+    is_str: bool,
+}
+
+fn borrow_text<'a>(data: &'a Bound<'_, PyAny>) -> PyResult<Text<'a>> {
+    if let Ok(s) = data.cast::<PyString>() {
+        let text = s.to_str().map_err(|_| {
+            PyValueError::new_err("str input is not valid Unicode (it holds lone surrogates); encode it to bytes with errors='surrogateescape' or clean it first")
+        })?;
+        Ok(Text { bytes: text.as_bytes(), is_str: true })
+    } else if let Ok(b) = data.cast::<PyBytes>() {
+        Ok(Text { bytes: b.as_bytes(), is_str: false })
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "the engine scans str or bytes, not {}",
+            data.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "this type".into())
+        )))
+    }
+}
+
+fn findings_to_list<'py>(py: Python<'py>, mut found: Vec<Finding>, text: &Text<'_>) -> PyResult<Bound<'py, PyList>> {
+    if text.is_str && !text.bytes.is_ascii() {
+        let mut offsets: Vec<usize> = found.iter().flat_map(|f| [f.start, f.end]).collect();
+        bytes_to_chars(text.bytes, &mut offsets);
+        for (f, pair) in found.iter_mut().zip(offsets.chunks_exact(2)) {
+            f.start = pair[0];
+            f.end = pair[1];
+        }
+    }
+    PyList::new(py, found.iter().map(|f| (f.rule, f.start, f.end, f.score)))
+}
+
+fn stream_findings<'py>(py: Python<'py>, found: Vec<Located>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(
+        py,
+        found.into_iter().map(|l| {
+            let f = l.finding;
+            (f.rule, f.start, f.end, f.score, PyBytes::new(py, &l.value), l.line, l.column)
+        }),
+    )
+}
+
+/// A compiled rule set. Thread-safe: share one across threads.
+#[pyclass(frozen, name = "Engine", module = "weir._core")]
+struct PyEngine {
+    inner: Arc<Engine>,
+}
+
+#[pymethods]
+impl PyEngine {
+    #[new]
+    fn new(py: Python<'_>, rules: Vec<PyRuleSpec>) -> PyResult<Self> {
+        let specs: Vec<RuleSpec> = rules.into_iter().map(RuleSpec::from).collect();
+        let engine = py.detach(|| Engine::new(&specs)).map_err(to_py_err)?;
+        Ok(PyEngine { inner: Arc::new(engine) })
+    }
+
+    /// Scan str or bytes. Returns (rule index, start, end, score) tuples sorted by position;
+    /// offsets count code points for str and bytes for bytes.
+    #[pyo3(signature = (data, context=None))]
+    fn scan<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>, context: Option<&str>) -> PyResult<Bound<'py, PyList>> {
+        let text = borrow_text(data)?;
+        let engine = &self.inner;
+        let ctx = context.map(str::as_bytes);
+        let found = py.detach(|| engine.scan(text.bytes, ctx)).map_err(to_py_err)?;
+        findings_to_list(py, found, &text)
+    }
+
+    /// Scan many str/bytes items in one call (one GIL release); `contexts` gives each item's
+    /// context (a key name) or None.
+    fn scan_batch<'py>(&self, py: Python<'py>, items: Vec<Bound<'py, PyAny>>, contexts: Vec<Option<String>>) -> PyResult<Bound<'py, PyList>> {
+        if contexts.len() != items.len() {
+            return Err(PyValueError::new_err("scan_batch needs one context (or None) per item"));
+        }
+        let texts: Vec<Text<'_>> = items.iter().map(borrow_text).collect::<PyResult<_>>()?;
+        let engine = &self.inner;
+        let results: Vec<Result<Vec<Finding>, EngineError>> = py.detach(|| {
+            texts.iter().zip(&contexts).map(|(t, c)| engine.scan(t.bytes, c.as_deref().map(str::as_bytes))).collect()
+        });
+        let out = PyList::empty(py);
+        for (found, text) in results.into_iter().zip(&texts) {
+            out.append(findings_to_list(py, found.map_err(to_py_err)?, text)?)?;
+        }
+        Ok(out)
+    }
+
+    /// The Vectorscan pass alone (no span recovery, no validation): the number of raw match ends.
+    fn scan_raw(&self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<u64> {
+        let bytes = data.as_bytes();
+        let engine = &self.inner;
+        py.detach(|| engine.scan_raw(bytes)).map_err(to_py_err)
+    }
+
+    /// A stream scan: `.feed(bytes)` and `.close()` return findings with absolute byte offsets.
+    /// Bytes are scanned once `min_block` of them wait (and at close).
+    #[pyo3(signature = (min_block=65536))]
+    fn stream(&self, min_block: usize) -> PyStream {
+        PyStream { inner: Mutex::new(self.inner.stream(min_block)) }
+    }
+
+    #[getter]
+    fn rule_count(&self) -> usize {
+        self.inner.rules().len()
+    }
+
+    #[getter]
+    fn database_bytes(&self) -> usize {
+        self.inner.database_bytes()
+    }
+
+    #[getter]
+    fn compile_seconds(&self) -> f64 {
+        self.inner.compile_seconds()
+    }
+
+    /// Ids of rules Vectorscan runs as prefilters (the regex confirms every candidate).
+    #[getter]
+    fn prefilter_rules(&self) -> Vec<String> {
+        self.inner.prefilter_rules().into_iter().map(String::from).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<weir._core.Engine rules={} database_bytes={}>", self.inner.rules().len(), self.inner.database_bytes())
+    }
+}
+
+/// An open stream scan.
+#[pyclass(frozen, name = "Stream", module = "weir._core")]
+struct PyStream {
+    inner: Mutex<StreamScan>,
+}
+
+impl PyStream {
+    fn with<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut StreamScan) -> Result<T, EngineError> + Send) -> PyResult<T> {
+        py.detach(|| {
+            let mut scan = self.inner.lock().map_err(|_| EngineError::Scan("stream poisoned by an earlier failure".into()))?;
+            f(&mut scan)
+        })
+        .map_err(to_py_err)
+    }
+}
+
+#[pymethods]
+impl PyStream {
+    /// Feed the next chunk: (rule index, start, end, score, value bytes, line, column) for findings
+    /// now final; offsets absolute from the start of the stream, line and column 1-based.
+    fn feed<'py>(&self, py: Python<'py>, chunk: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyList>> {
+        let bytes = chunk.as_bytes();
+        let found = self.with(py, |s| s.feed(bytes))?;
+        stream_findings(py, found)
+    }
+
+    /// End the stream: the findings still pending.
+    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let found = self.with(py, |s| s.close())?;
+        stream_findings(py, found)
+    }
+
+    #[getter]
+    fn position(&self) -> PyResult<u64> {
+        Ok(self.inner.lock().map_err(|_| ScanError::new_err("stream poisoned"))?.position())
+    }
+
+    /// Every finding still to come starts at or after this byte offset.
+    #[getter]
+    fn watermark(&self) -> PyResult<u64> {
+        Ok(self.inner.lock().map_err(|_| ScanError::new_err("stream poisoned"))?.watermark())
+    }
+}
+
+/// The rule files built into the module: a list of (file name, TOML text).
+#[pyfunction]
+fn builtin_rule_files<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, BUILTIN_RULE_FILES.iter().map(|(n, t)| PyTuple::new(py, [*n, *t]).unwrap()))
+}
+
+/// Run the validator called `name` on `value`.
+#[pyfunction]
+fn validate(name: &str, value: &[u8]) -> PyResult<bool> {
+    let v = Validator::from_name(name).ok_or_else(|| PyValueError::new_err(format!("unknown validator '{name}'")))?;
+    Ok(v.check(value))
+}
+
+/// Names of all validators rules may use.
+#[pyfunction]
+fn validator_names() -> Vec<&'static str> {
+    Validator::all().iter().map(|v| v.name()).collect()
+}
+
+/// Shannon entropy of `value` in bits per byte.
+#[pyfunction]
+fn shannon_entropy(value: &[u8]) -> f64 {
+    entropy(value)
+}
+
+/// The longest match `pattern` can produce, in bytes; None when a repetition is unbounded.
+#[pyfunction]
+fn pattern_max_len(pattern: &str) -> PyResult<Option<usize>> {
+    crate::rules::max_match_len(pattern).map_err(PyValueError::new_err)
+}
+
+/// The linked Vectorscan version.
+#[pyfunction]
+fn vectorscan_version() -> String {
+    crate::hs::version()
+}
+
+#[pymodule]
+#[pyo3(name = "_core")]
+fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyEngine>()?;
+    m.add_class::<PyStream>()?;
+    m.add("RuleError", m.py().get_type::<RuleError>())?;
+    m.add("ScanError", m.py().get_type::<ScanError>())?;
+    m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(validator_names, m)?)?;
+    m.add_function(wrap_pyfunction!(shannon_entropy, m)?)?;
+    m.add_function(wrap_pyfunction!(vectorscan_version, m)?)?;
+    m.add_function(wrap_pyfunction!(pattern_max_len, m)?)?;
+    Ok(())
+}

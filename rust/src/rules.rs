@@ -1,0 +1,245 @@
+//! Rules as the engine sees them: a spec handed in by the caller (decoded from TOML on the Python
+//! side), compiled into the pieces the hot path needs.
+
+use aho_corasick::AhoCorasick;
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+
+use crate::validators::Validator;
+
+/// Spans are recovered in a window that ends where Vectorscan reported a match; this is the
+/// longest window any rule may ask for. A pattern whose longest match is unbounded gets
+/// `DEFAULT_WINDOW`.
+pub const MAX_WINDOW: usize = 16 * 1024;
+pub const DEFAULT_WINDOW: usize = 4 * 1024;
+/// Hotword windows are capped so streaming keeps a bounded tail.
+pub const MAX_HOTWORD_WINDOW: usize = 256;
+/// What a passing validator adds to a rule's score.
+pub const VALIDATED_BOOST: f64 = 0.15;
+
+/// A rule as given by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSpec {
+    pub id: String,
+    pub entity: String,
+    pub pattern: String,
+    pub validator: Option<String>,
+    pub score: f64,
+    pub hotwords: Vec<String>,
+    pub hotword_window: usize,
+    pub hotword_boost: f64,
+    pub min_entropy: Option<f64>,
+}
+
+/// A rule the engine cannot use, with the rule's id and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleError {
+    pub rule_id: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule '{}': {}", self.rule_id, self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// A compiled rule.
+pub struct Rule {
+    pub id: String,
+    pub entity: u32,
+    pub regex: Regex,
+    /// Index of the `value` capture group, when the pattern has one.
+    pub value_group: Option<usize>,
+    pub validator: Option<Validator>,
+    pub score: f64,
+    pub hotwords: Option<AhoCorasick>,
+    pub hotword_window: usize,
+    pub hotword_boost: f64,
+    pub min_entropy: Option<f64>,
+    /// Longest possible match, bounding the span-recovery window.
+    pub window: usize,
+    /// The pattern as Vectorscan gets it (capture groups made non-capturing).
+    pub hs_pattern: String,
+    /// Vectorscan runs this rule as a prefilter (a superset); the regex decides.
+    pub prefilter: bool,
+}
+
+fn syntax_config() -> syntax::Config {
+    // Bytes semantics: ASCII classes and word boundaries, any byte may match.
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+impl Rule {
+    pub fn compile(spec: &RuleSpec, entity: u32) -> Result<Rule, RuleError> {
+        let err = |message: String| RuleError { rule_id: spec.id.clone(), message };
+        if spec.pattern.is_empty() {
+            return Err(err("pattern is empty".into()));
+        }
+        if !(0.0..=1.0).contains(&spec.score) {
+            return Err(err(format!("score must be between 0 and 1, got {}", spec.score)));
+        }
+        let regex = Regex::builder()
+            .syntax(syntax_config())
+            .configure(meta::Config::new().utf8_empty(false))
+            .build(&spec.pattern)
+            .map_err(|e| err(format!("pattern does not compile: {}", one_line(&e.to_string()))))?;
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&spec.pattern)
+            .map_err(|e| err(format!("pattern does not compile: {}", one_line(&e.to_string()))))?;
+        if hir.properties().minimum_len() == Some(0) {
+            return Err(err("pattern can match the empty string".into()));
+        }
+        let window = hir.properties().maximum_len().map_or(DEFAULT_WINDOW, |n| n.min(MAX_WINDOW));
+        let value_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "value");
+        let validator = match &spec.validator {
+            None => None,
+            Some(name) => Some(Validator::from_name(name).ok_or_else(|| {
+                let known: Vec<&str> = Validator::all().iter().map(|v| v.name()).collect();
+                err(format!("unknown validator '{name}'; known: {}", known.join(", ")))
+            })?),
+        };
+        let hotwords = if spec.hotwords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&spec.hotwords)
+                    .map_err(|e| err(format!("hotwords: {e}")))?,
+            )
+        };
+        Ok(Rule {
+            id: spec.id.clone(),
+            entity,
+            regex,
+            value_group,
+            validator,
+            score: spec.score,
+            hotwords,
+            hotword_window: spec.hotword_window.min(MAX_HOTWORD_WINDOW),
+            hotword_boost: spec.hotword_boost,
+            min_entropy: spec.min_entropy,
+            window,
+            hs_pattern: strip_capture_groups(&spec.pattern),
+            prefilter: false,
+        })
+    }
+}
+
+/// The longest match a pattern can produce (bytes semantics), or None when unbounded.
+pub fn max_match_len(pattern: &str) -> Result<Option<usize>, String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| one_line(&e.to_string()))?;
+    Ok(hir.properties().maximum_len())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Rewrite capturing groups as non-capturing ones for Vectorscan, which ignores captures anyway
+/// and does not take every named-group spelling. Escapes and character classes are respected.
+pub fn strip_capture_groups(pattern: &str) -> String {
+    let b = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    let mut in_class = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' && i + 1 < b.len() {
+            // Copy the escape and the (possibly multi-byte) character it escapes.
+            let next = pattern[i + 1..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&pattern[i..i + 1 + next]);
+            i += 1 + next;
+            continue;
+        }
+        if in_class {
+            if c == b']' {
+                in_class = false;
+            }
+        } else if c == b'[' {
+            in_class = true;
+            // A ']' right after '[' or '[^' is a literal.
+            let mut j = i + 1;
+            if j < b.len() && b[j] == b'^' {
+                j += 1;
+            }
+            if j < b.len() && b[j] == b']' {
+                out.push_str(&pattern[i..=j]);
+                i = j + 1;
+                continue;
+            }
+        } else if c == b'(' {
+            let rest = &pattern[i..];
+            let named = rest.strip_prefix("(?P<").or_else(|| rest.strip_prefix("(?<")).filter(|r| !r.starts_with('=') && !r.starts_with('!'));
+            if let Some(after) = named {
+                if let Some(close) = after.find('>') {
+                    out.push_str("(?:");
+                    i += rest.len() - after.len() + close + 1;
+                    continue;
+                }
+            }
+            if !rest.starts_with("(?") {
+                out.push_str("(?:");
+                i += 1;
+                continue;
+            }
+        }
+        let ch = pattern[i..].chars().next().unwrap();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(pattern: &str) -> RuleSpec {
+        RuleSpec { id: "t.rule".into(), entity: "X".into(), pattern: pattern.into(), score: 0.5, ..Default::default() }
+    }
+
+    #[test]
+    fn strips_groups_but_not_escapes_or_classes() {
+        assert_eq!(strip_capture_groups(r"a(?P<value>b(c))\(d[(]"), r"a(?:b(?:c))\(d[(]");
+        assert_eq!(strip_capture_groups(r"(?i)x(?<v>y)(?:z)"), r"(?i)x(?:y)(?:z)");
+        assert_eq!(strip_capture_groups(r"[]()](x)"), r"[]()](?:x)");
+    }
+
+    #[test]
+    fn window_is_longest_match() {
+        let r = Rule::compile(&spec(r"ab[0-9]{2,10}"), 0).unwrap();
+        assert_eq!(r.window, 12);
+        let r = Rule::compile(&spec(r"ab[0-9]+"), 0).unwrap();
+        assert_eq!(r.window, DEFAULT_WINDOW);
+    }
+
+    #[test]
+    fn value_group_found() {
+        let r = Rule::compile(&spec(r"k=(?P<value>[a-z]{3})"), 0).unwrap();
+        assert_eq!(r.value_group, Some(1));
+    }
+
+    #[test]
+    fn errors_name_the_rule() {
+        let e = Rule::compile(&spec(r"(?=x)y"), 0).err().unwrap();
+        assert_eq!(e.rule_id, "t.rule");
+        assert!(e.to_string().contains("t.rule"));
+        let e = Rule::compile(&spec(r"a?"), 0).err().unwrap();
+        assert!(e.message.contains("empty"));
+        let mut s = spec("abc");
+        s.validator = Some("nope".into());
+        assert!(Rule::compile(&s, 0).err().unwrap().message.contains("unknown validator"));
+    }
+}
