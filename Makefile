@@ -41,6 +41,7 @@ lint: build
 	$(BIN)/ruff check python tests benchmarks
 	$(BIN)/ruff format --check python tests benchmarks
 	$(BIN)/mypy
+	cargo fmt --check
 	cargo clippy --all-targets --features python -- -D warnings
 
 # System packages: installed with apt-get when missing (needs root, as on a fresh Debian machine).

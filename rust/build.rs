@@ -19,14 +19,20 @@ fn main() {
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_name().unwrap().to_string_lossy();
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(dest, out).unwrap();
 
     // Vectorscan from the system (Debian's libvectorscan-dev), found through pkg-config.
-    if let Err(e) = pkg_config::Config::new().atleast_version("5.4").probe("libhs") {
+    if let Err(e) = pkg_config::Config::new()
+        .atleast_version("5.4")
+        .probe("libhs")
+    {
         panic!("Vectorscan (libhs >= 5.4) not found through pkg-config: {e}\nInstall it with: apt-get install libvectorscan-dev pkg-config (or run `make deps`).");
     }
 }

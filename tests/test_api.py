@@ -160,7 +160,7 @@ def test_unknown_field_is_refused(tmp_path: Path) -> None:
 
 def test_rule_that_does_not_compile_is_named(tmp_path: Path) -> None:
     bad = write_rules(tmp_path, GOOD_RULE.replace("\\bACME-", "(?<=x)ACME-"))
-    with pytest.raises(weir.RuleError, match="acme.badge"):
+    with pytest.raises(weir.RuleError, match=r"acme\.badge"):
         weir.Scanner(extra_rules=[bad])
 
 

@@ -102,6 +102,8 @@ def test_sample_log_has_findings_of_many_kinds(capsys: pytest.CaptureFixture[str
 
 def test_console_script_and_stdin() -> None:
     weir = Path(sys.executable).with_name("weir")
-    proc = subprocess.run([str(weir), "scan", "-"], input=f"x {EMAIL}\n", capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [str(weir), "scan", "-"], input=f"x {EMAIL}\n", capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 1
     assert "<stdin>:1:3: EMAIL_ADDRESS" in proc.stdout

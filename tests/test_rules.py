@@ -21,10 +21,30 @@ def test_rule_count_and_coverage() -> None:
     secret_types = {r.id for r in RULES if r.category == "secret"}
     assert len(secret_types) >= MIN_SECRET_TYPES, f"only {len(secret_types)} secret rules"
     required = {
-        "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "US_ITIN", "US_PASSPORT", "UK_NINO", "UK_NHS", "CA_SIN",
-        "IP_ADDRESS", "MAC_ADDRESS", "DATE_OF_BIRTH", "STREET_ADDRESS", "CREDIT_CARD", "IBAN_CODE",
-        "SWIFT_BIC", "ABA_ROUTING_NUMBER", "US_BANK_NUMBER", "CRYPTO", "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "PRIVATE_KEY", "JWT",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "US_SSN",
+        "US_ITIN",
+        "US_PASSPORT",
+        "UK_NINO",
+        "UK_NHS",
+        "CA_SIN",
+        "IP_ADDRESS",
+        "MAC_ADDRESS",
+        "DATE_OF_BIRTH",
+        "STREET_ADDRESS",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "SWIFT_BIC",
+        "ABA_ROUTING_NUMBER",
+        "US_BANK_NUMBER",
+        "CRYPTO",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "GITHUB_TOKEN",
+        "SLACK_TOKEN",
+        "PRIVATE_KEY",
+        "JWT",
     }
     missing = required - {r.entity for r in RULES}
     assert not missing, f"no rule for {sorted(missing)}"

@@ -15,8 +15,10 @@ PIECES = [
     b"ssn: 536-22-1234 ",
     b"\xff\xfe\x00 binary-ish ",
     b"12345678901234567890 ",
-    "ünïcode – ok\n".encode(),
-    b"-----BEGIN RSA PRIVATE KEY-----\n" + b"MIIEpAIBAAKCAQEA7bq98VaB9xV1k3y5dHcE2Zk" * 3 + b"\n-----END RSA PRIVATE KEY-----\n",
+    "ünïcode \u2013 ok\n".encode(),
+    b"-----BEGIN RSA PRIVATE KEY-----\n"
+    + b"MIIEpAIBAAKCAQEA7bq98VaB9xV1k3y5dHcE2Zk" * 3
+    + b"\n-----END RSA PRIVATE KEY-----\n",
 ]
 
 

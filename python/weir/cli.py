@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from weir import _core
-from weir.report import SEVERITY_FLOORS, Hit, JsonLinesReport, JsonReport, TextReport, Totals
+from weir.report import SEVERITY_FLOORS, Hit, JsonLinesReport, JsonReport, Report, TextReport, Totals
 from weir.results import CATEGORIES
 from weir.rules import Rule, RuleFileError, load_file
 from weir.scanner import Scanner
@@ -41,13 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add_filters(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--entities", type=_csv, help="only these entities, comma-separated (e.g. EMAIL_ADDRESS,US_SSN)")
+        p.add_argument(
+            "--entities", type=_csv, help="only these entities, comma-separated (e.g. EMAIL_ADDRESS,US_SSN)"
+        )
         p.add_argument("--categories", type=_csv, help=f"only these categories: {', '.join(CATEGORIES)}")
-        p.add_argument("--min-score", type=float, default=None, help="ignore findings scored below this (0-1)")
-        p.add_argument("--rules", action="append", default=[], metavar="FILE", help="an extra rule file (repeatable)")
+        p.add_argument(
+            "--min-score", type=float, default=None, help="ignore findings scored below this (0-1)"
+        )
+        p.add_argument(
+            "--rules", action="append", default=[], metavar="FILE", help="an extra rule file (repeatable)"
+        )
 
     scan = sub.add_parser("scan", help="scan files, directories or stdin ('-') and report findings")
-    scan.add_argument("paths", nargs="*", default=["-"], metavar="PATH", help="files or directories; '-' for stdin")
+    scan.add_argument(
+        "paths", nargs="*", default=["-"], metavar="PATH", help="files or directories; '-' for stdin"
+    )
     scan.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
     scan.add_argument(
         "--fail-on",
@@ -55,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="any",
         help="exit 1 when a finding at or above this severity is found (default: any)",
     )
-    scan.add_argument("--show-values", action="store_true", help="print matched values instead of masked previews")
+    scan.add_argument(
+        "--show-values", action="store_true", help="print matched values instead of masked previews"
+    )
     add_filters(scan)
 
     redact = sub.add_parser("redact", help="write a copy with every finding replaced by [ENTITY]")
@@ -110,10 +120,10 @@ def iter_files(paths: Sequence[str], errors: list[str]) -> Iterator[str]:
 def open_input(path: str) -> BinaryIO:
     if path == "-":
         return sys.stdin.buffer
-    return open(path, "rb")  # noqa: SIM115 - closed by the caller
+    return open(path, "rb")
 
 
-def scan_file(scanner: Scanner, path: str, report: TextReport | JsonReport | JsonLinesReport, totals: Totals) -> None:
+def scan_file(scanner: Scanner, path: str, report: Report, totals: Totals) -> None:
     meta = [(r.entity, r.id, r.category) for r in scanner.rules]
     keep = scanner._default_keep
     floor = scanner.min_score or 0.0
@@ -134,10 +144,10 @@ def scan_file(scanner: Scanner, path: str, report: TextReport | JsonReport | Jso
 def emit(
     raw: list[tuple[int, int, int, float, bytes, int, int]],
     name: str,
-    meta: list[tuple[str, str, str]],
+    meta: Sequence[tuple[str, str, str]],
     keep: list[bool] | None,
     floor: float,
-    report: TextReport | JsonReport | JsonLinesReport,
+    report: Report,
     totals: Totals,
 ) -> None:
     for i, s, e, score, value, line, column in raw:
@@ -151,8 +161,8 @@ def emit(
 
 def cmd_scan(args: argparse.Namespace) -> int:
     scanner = make_scanner(args)
-    report_cls = {"text": TextReport, "json": JsonReport, "jsonl": JsonLinesReport}[args.format]
-    report = report_cls(sys.stdout, args.show_values)
+    reports: dict[str, type[Report]] = {"text": TextReport, "json": JsonReport, "jsonl": JsonLinesReport}
+    report = reports[args.format](sys.stdout, args.show_values)
     totals = Totals()
     errors: list[str] = []
     for path in iter_files(args.paths, errors):
@@ -185,6 +195,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
     held = bytearray()
     written = 0
     try:
+
         def flush_to(limit: int, found: list[tuple[int, int, int, float, bytes, int, int]]) -> None:
             nonlocal written, held
             at = written
@@ -219,8 +230,15 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
     scanner = Scanner(extra_rules=args.rules)
     if args.format == "json":
         rows = [
-            {"id": r.id, "name": r.name, "entity": r.entity, "category": r.category, "score": r.score,
-             "validator": r.validator, "source": r.source}
+            {
+                "id": r.id,
+                "name": r.name,
+                "entity": r.entity,
+                "category": r.category,
+                "score": r.score,
+                "validator": r.validator,
+                "source": r.source,
+            }
             for r in scanner.rules
         ]
         json.dump(rows, sys.stdout, indent=2)
@@ -240,7 +258,9 @@ def check_examples(scanner: Scanner, rules: Sequence[Rule]) -> list[str]:
     for rule in rules:
         for ex in rule.examples:
             if not any(f.entity == rule.entity for f in scanner.scan(ex)):
-                failures.append(f"{rule.source}: rule '{rule.id}': example not found as {rule.entity}: {ex!r}")
+                failures.append(
+                    f"{rule.source}: rule '{rule.id}': example not found as {rule.entity}: {ex!r}"
+                )
         for ex in rule.negative_examples:
             if any(f.rule == rule.id for f in scanner.scan(ex)):
                 failures.append(f"{rule.source}: rule '{rule.id}': negative example was found: {ex!r}")

@@ -7,12 +7,11 @@ merges overlaps so each character is replaced once, and rebuilds structures with
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, overload
 
 from weir.payload import MAX_DEPTH, escape, scalar_text
 from weir.results import Finding
 
-T = TypeVar("T", str, bytes)
 Replace = Callable[[Finding], str]
 
 
@@ -30,7 +29,11 @@ def merge_spans(findings: Sequence[Finding]) -> list[tuple[int, int, Finding]]:
     return merged
 
 
-def splice(text: T, findings: Sequence[Finding], replace: Replace) -> T:
+@overload
+def splice(text: str, findings: Sequence[Finding], replace: Replace) -> str: ...
+@overload
+def splice(text: bytes, findings: Sequence[Finding], replace: Replace) -> bytes: ...
+def splice(text: str | bytes, findings: Sequence[Finding], replace: Replace) -> str | bytes:
     """``text`` with every finding's span replaced; all other characters (or bytes) unchanged."""
     if not findings:
         return text
@@ -42,7 +45,7 @@ def splice(text: T, findings: Sequence[Finding], replace: Replace) -> T:
         out.append(label.encode() if isinstance(text, bytes) else label)
         at = end
     out.append(text[at:])
-    return (b"" if isinstance(text, bytes) else "").join(out)  # type: ignore[no-any-return]
+    return (b"" if isinstance(text, bytes) else "").join(out)  # type: ignore[no-any-return,unused-ignore]
 
 
 def rebuild(data: Any, findings: Sequence[Finding], replace: Replace) -> Any:
@@ -54,7 +57,9 @@ def rebuild(data: Any, findings: Sequence[Finding], replace: Replace) -> Any:
     return _copy(data, "", by_leaf, replace, 0)
 
 
-def _copy(node: Any, path: str, by_leaf: dict[tuple[str, bool], list[Finding]], replace: Replace, depth: int) -> Any:
+def _copy(
+    node: Any, path: str, by_leaf: dict[tuple[str, bool], list[Finding]], replace: Replace, depth: int
+) -> Any:
     if depth > MAX_DEPTH:
         raise ValueError(f"payload nested deeper than {MAX_DEPTH} levels at {path or '/'}")
     if isinstance(node, Mapping):

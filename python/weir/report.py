@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections import Counter
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, Protocol
 
 from weir.results import mask_preview
 
@@ -61,6 +61,14 @@ class Hit(NamedTuple):
         return d
 
 
+class Report(Protocol):
+    """Where findings go: one call per finding, then the totals."""
+
+    def __init__(self, out: IO[str], show_values: bool) -> None: ...
+    def hit(self, h: Hit) -> None: ...
+    def finish(self, totals: Totals) -> None: ...
+
+
 def use_color(stream: IO[str]) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
@@ -78,8 +86,7 @@ class TextReport:
         shown = h.value.decode("utf-8", "replace") if self.show_values else h.preview()
         where = self._c("35", f"{h.file}:{h.line}:{h.column}")
         self.out.write(
-            f"{where}: {self._c(colour, h.entity)} {shown} "
-            f"({h.rule}, score {h.score:.2f}, {sev})\n"
+            f"{where}: {self._c(colour, h.entity)} {shown} ({h.rule}, score {h.score:.2f}, {sev})\n"
         )
 
     def finish(self, totals: Totals) -> None:

@@ -45,11 +45,13 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
 
     __str__ = __repr__
 
-    def __rich_repr__(self) -> Iterator[tuple[str, object]]:
-        yield "entity", self.entity
-        yield "rule", self.rule
-        yield "score", round(self.score, 2)
-        yield "span", (self.start, self.end)
+    def __rich_repr__(self) -> list[tuple[str, object]]:
+        return [
+            ("entity", self.entity),
+            ("rule", self.rule),
+            ("score", round(self.score, 2)),
+            ("span", (self.start, self.end)),
+        ]
 
     @property
     def preview(self) -> str:
@@ -65,7 +67,7 @@ def mask_preview(value: str | bytes) -> str:
     n = len(text)
     keep = 0 if n < 8 else 1 if n < 12 else 2
     hidden = min(n - 2 * keep, 24)
-    return f"{text[:keep]}{'*' * hidden}{text[n - keep:] if keep else ''}"
+    return f"{text[:keep]}{'*' * hidden}{text[n - keep :] if keep else ''}"
 
 
 class ScanResult(msgspec.Struct, frozen=True):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from weir import _core
 from weir.payload import MAX_DEPTH, is_container, walk
 from weir.redaction import rebuild, splice
-from weir.results import CATEGORIES, Finding, ScanResult
+from weir.results import CATEGORIES, Category, Finding, ScanResult
 from weir.rules import Rule, load_builtin, load_file
 
 D = TypeVar("D")
@@ -45,7 +45,7 @@ class Scanner:
             chosen.extend(load_file(path))
         self.rules: list[Rule] = chosen
         self.engine = _core.Engine(chosen)
-        self._meta = [(r.entity, r.id, r.category) for r in chosen]
+        self._meta: list[tuple[str, str, Category]] = [(r.entity, r.id, r.category) for r in chosen]
         self.entities = frozenset(entities) if entities is not None else None
         self.categories = frozenset(categories) if categories is not None else None
         self.min_score = min_score
@@ -56,7 +56,9 @@ class Scanner:
     def __repr__(self) -> str:
         return f"Scanner(rules={len(self.rules)}, database_bytes={self.engine.database_bytes})"
 
-    def _keep(self, entities: Collection[str] | None, categories: Collection[str] | None) -> list[bool] | None:
+    def _keep(
+        self, entities: Collection[str] | None, categories: Collection[str] | None
+    ) -> list[bool] | None:
         """Per rule index: is it reported under these filters? None means every rule is."""
         if entities is None and categories is None:
             return None
@@ -97,7 +99,7 @@ class Scanner:
             return []
         batches = self.engine.scan_batch([leaf.text for leaf in leaves], [leaf.context for leaf in leaves])
         found: list[Finding] = []
-        for leaf, raw in zip(leaves, batches):
+        for leaf, raw in zip(leaves, batches, strict=True):
             if raw:
                 found.extend(self._convert(leaf.text, raw, leaf.path, leaf.in_key, keep, floor))
         return found
@@ -116,7 +118,7 @@ class Scanner:
             Finding(
                 entity=meta[i][0],
                 rule=meta[i][1],
-                category=meta[i][2],  # type: ignore[arg-type]
+                category=meta[i][2],
                 start=s,
                 end=e,
                 score=score,
@@ -131,12 +133,12 @@ class Scanner:
     def redact(self, data: D, **options: Any) -> D:
         """A copy of ``data`` (same type) with every finding replaced by ``[ENTITY]``."""
         result = self.scan(data, **options)
-        if isinstance(data, (str, bytes)):
-            return splice(data, result.findings, label)  # type: ignore[return-value]
-        if isinstance(data, (bytearray, memoryview)):
+        if isinstance(data, str):
+            return cast(D, splice(data, result.findings, label))
+        if isinstance(data, (bytes, bytearray, memoryview)):
             out = splice(bytes(data), result.findings, label)
-            return (bytearray(out) if isinstance(data, bytearray) else out)  # type: ignore[return-value]
-        return rebuild(data, result.findings, label)  # type: ignore[no-any-return]
+            return cast(D, bytearray(out) if isinstance(data, bytearray) else out)
+        return cast(D, rebuild(data, result.findings, label))
 
     def stream(self, *, min_block: int = 1 << 16) -> Stream:
         """A stream scan over bytes chunks; findings carry absolute byte offsets. Bytes are
@@ -161,7 +163,7 @@ class Stream:
             Finding(
                 entity=meta[i][0],
                 rule=meta[i][1],
-                category=meta[i][2],  # type: ignore[arg-type]
+                category=meta[i][2],
                 start=s,
                 end=e,
                 score=score,

@@ -65,7 +65,9 @@ pub fn load(key: &str, mode: Mode) -> Option<(Database, Vec<u32>)> {
 /// Store a database; failures are ignored (the cache is an optimisation, never a requirement).
 pub fn store(key: &str, db: &Database, prefilter: &[u32]) {
     let Some(dir) = dir() else { return };
-    let Ok(serialized) = db.serialize() else { return };
+    let Ok(serialized) = db.serialize() else {
+        return;
+    };
     let mut body = Vec::with_capacity(serialized.len() + 64);
     body.extend_from_slice(MAGIC);
     body.extend_from_slice(&(prefilter.len() as u32).to_le_bytes());

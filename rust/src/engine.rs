@@ -124,7 +124,11 @@ impl Engine {
 
     /// Rules that Vectorscan runs as prefilters (the regex decides), by id.
     pub fn prefilter_rules(&self) -> Vec<&str> {
-        self.rules.iter().filter(|r| r.prefilter).map(|r| r.id.as_str()).collect()
+        self.rules
+            .iter()
+            .filter(|r| r.prefilter)
+            .map(|r| r.id.as_str())
+            .collect()
     }
 
     /// Scan a whole buffer. `context` (a JSON key name, say) counts as near every match for hotwords.
@@ -184,8 +188,15 @@ impl Engine {
         }
     }
 
-    fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> Result<T, hs::HsError>) -> Result<T, EngineError> {
-        let taken = self.scratch.lock().map_err(|_| EngineError::Scan("scratch pool poisoned".into()))?.pop();
+    fn with_scratch<T>(
+        &self,
+        f: impl FnOnce(&mut Scratch) -> Result<T, hs::HsError>,
+    ) -> Result<T, EngineError> {
+        let taken = self
+            .scratch
+            .lock()
+            .map_err(|_| EngineError::Scan("scratch pool poisoned".into()))?
+            .pop();
         let mut scratch = match taken {
             Some(s) => s,
             None => self.block_db.alloc_scratch()?,
@@ -199,7 +210,14 @@ impl Engine {
 
     /// Run the rule's regex over one cluster's window of `data` (whose first byte sits at absolute
     /// offset `base`), validate and score what it finds.
-    fn recover(&self, data: &[u8], base: u64, region: &Region, context: Option<&[u8]>, out: &mut Vec<Finding>) {
+    fn recover(
+        &self,
+        data: &[u8],
+        base: u64,
+        region: &Region,
+        context: Option<&[u8]>,
+        out: &mut Vec<Finding>,
+    ) {
         let rule = &self.rules[region.rule as usize];
         let lo = region.min_end.saturating_sub(rule.window as u64).max(base);
         let hi = region.max_end;
@@ -233,13 +251,25 @@ impl Engine {
             };
             at = if me > ms { me } else { me + 1 };
             if let Some(score) = self.score(rule, data, vs, ve, context) {
-                out.push(Finding { rule: region.rule, start: base as usize + vs, end: base as usize + ve, score });
+                out.push(Finding {
+                    rule: region.rule,
+                    start: base as usize + vs,
+                    end: base as usize + ve,
+                    score,
+                });
             }
         }
     }
 
     /// Validator, entropy and hotwords; None drops the candidate.
-    fn score(&self, rule: &Rule, data: &[u8], vs: usize, ve: usize, context: Option<&[u8]>) -> Option<f64> {
+    fn score(
+        &self,
+        rule: &Rule,
+        data: &[u8],
+        vs: usize,
+        ve: usize,
+        context: Option<&[u8]>,
+    ) -> Option<f64> {
         if vs >= ve {
             return None;
         }
@@ -259,7 +289,9 @@ impl Engine {
         if let Some(hotwords) = &rule.hotwords {
             let before = &data[vs.saturating_sub(rule.hotword_window)..vs];
             let after = &data[ve..(ve + rule.hotword_window).min(data.len())];
-            let near = hotwords.is_match(before) || hotwords.is_match(after) || context.is_some_and(|c| hotwords.is_match(c));
+            let near = hotwords.is_match(before)
+                || hotwords.is_match(after)
+                || context.is_some_and(|c| hotwords.is_match(c));
             if near {
                 score += rule.hotword_boost;
             }
@@ -298,7 +330,13 @@ fn hs_flags(rule: &Rule) -> u32 {
 /// Compile all rules into one database. A pattern Vectorscan cannot take exactly is retried as a
 /// prefilter (a superset the regex then narrows); one it cannot take at all is an error naming it.
 fn compile_database(rules: &mut [Rule], mode: Mode) -> Result<Database, EngineError> {
-    let key = crate::cache::key(&rules.iter().map(|r| (r.hs_pattern.as_str(), hs_flags(r))).collect::<Vec<_>>(), mode);
+    let key = crate::cache::key(
+        &rules
+            .iter()
+            .map(|r| (r.hs_pattern.as_str(), hs_flags(r)))
+            .collect::<Vec<_>>(),
+        mode,
+    );
     if let Some((db, prefilter)) = crate::cache::load(&key, mode) {
         if prefilter.iter().all(|&i| (i as usize) < rules.len()) {
             for i in prefilter {
@@ -308,24 +346,39 @@ fn compile_database(rules: &mut [Rule], mode: Mode) -> Result<Database, EngineEr
         }
     }
     let db = compile_uncached(rules, mode)?;
-    let prefilter: Vec<u32> = rules.iter().enumerate().filter(|(_, r)| r.prefilter).map(|(i, _)| i as u32).collect();
+    let prefilter: Vec<u32> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.prefilter)
+        .map(|(i, _)| i as u32)
+        .collect();
     crate::cache::store(&key, &db, &prefilter);
     Ok(db)
 }
 
 fn compile_uncached(rules: &mut [Rule], mode: Mode) -> Result<Database, EngineError> {
     loop {
-        let patterns: Vec<(&str, u32, u32)> =
-            rules.iter().enumerate().map(|(i, r)| (r.hs_pattern.as_str(), hs_flags(r), i as u32)).collect();
+        let patterns: Vec<(&str, u32, u32)> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.hs_pattern.as_str(), hs_flags(r), i as u32))
+            .collect();
         match Database::compile(&patterns, mode) {
             Ok(db) => return Ok(db),
-            Err(hs::HsError::Compile { message, expression: Some(i) }) if i < rules.len() => {
+            Err(hs::HsError::Compile {
+                message,
+                expression: Some(i),
+            }) if i < rules.len() => {
                 let rule = &mut rules[i];
                 if rule.prefilter {
-                    return Err(EngineError::Rule(RuleError { rule_id: rule.id.clone(), message: format!("Vectorscan cannot compile the pattern: {message}") }));
+                    return Err(EngineError::Rule(RuleError {
+                        rule_id: rule.id.clone(),
+                        message: format!("Vectorscan cannot compile the pattern: {message}"),
+                    }));
                 }
                 // Only switch to prefilter mode if that alone compiles; otherwise report the rule.
-                match Database::compile(&[(rule.hs_pattern.as_str(), hs::FLAG_PREFILTER, 0)], mode) {
+                match Database::compile(&[(rule.hs_pattern.as_str(), hs::FLAG_PREFILTER, 0)], mode)
+                {
                     Ok(_) => rule.prefilter = true,
                     Err(_) => {
                         return Err(EngineError::Rule(RuleError {
@@ -358,19 +411,31 @@ struct Clusters {
 
 impl Clusters {
     fn new(rules: usize) -> Clusters {
-        Clusters { open: vec![None; rules], active: Vec::new(), closed: Vec::new() }
+        Clusters {
+            open: vec![None; rules],
+            active: Vec::new(),
+            closed: Vec::new(),
+        }
     }
 
     fn push(&mut self, rules: &[Rule], id: u32, end: u64) {
         let window = rules[id as usize].window as u64;
         let slot = &mut self.open[id as usize];
         match slot {
-            Some((lo, hi)) if end + window >= *lo && end <= *hi + window && end.max(*hi) - end.min(*lo) <= CLUSTER_CAP => {
+            Some((lo, hi))
+                if end + window >= *lo
+                    && end <= *hi + window
+                    && end.max(*hi) - end.min(*lo) <= CLUSTER_CAP =>
+            {
                 *lo = (*lo).min(end);
                 *hi = (*hi).max(end);
             }
             Some((lo, hi)) => {
-                self.closed.push(Region { rule: id, min_end: *lo, max_end: *hi });
+                self.closed.push(Region {
+                    rule: id,
+                    min_end: *lo,
+                    max_end: *hi,
+                });
                 *slot = Some((end, end));
             }
             None => {
@@ -383,7 +448,11 @@ impl Clusters {
     fn close_all(&mut self) {
         for id in self.active.drain(..) {
             if let Some((lo, hi)) = self.open[id as usize].take() {
-                self.closed.push(Region { rule: id, min_end: lo, max_end: hi });
+                self.closed.push(Region {
+                    rule: id,
+                    min_end: lo,
+                    max_end: hi,
+                });
             }
         }
     }
@@ -397,7 +466,11 @@ impl Clusters {
             let reach = rule.window.max(rule.hotword_window) as u64 + CONTEXT_MARGIN;
             match open[id as usize] {
                 Some((lo, hi)) if hi + reach < pos => {
-                    closed.push(Region { rule: id, min_end: lo, max_end: hi });
+                    closed.push(Region {
+                        rule: id,
+                        min_end: lo,
+                        max_end: hi,
+                    });
                     open[id as usize] = None;
                     false
                 }
@@ -411,7 +484,10 @@ impl Clusters {
     fn earliest_needed(&self, rules: &[Rule]) -> Option<u64> {
         self.active
             .iter()
-            .filter_map(|&id| self.open[id as usize].map(|(lo, _)| lo.saturating_sub(rules[id as usize].window as u64)))
+            .filter_map(|&id| {
+                self.open[id as usize]
+                    .map(|(lo, _)| lo.saturating_sub(rules[id as usize].window as u64))
+            })
             .min()
     }
 }
@@ -472,7 +548,8 @@ impl StreamScan {
             return Ok(Vec::new());
         }
         self.scan_block(false)?;
-        self.clusters.close_before(&self.engine.rules, self.scanned_to);
+        self.clusters
+            .close_before(&self.engine.rules, self.scanned_to);
         self.drain_closed();
         Ok(self.release(false))
     }
@@ -503,14 +580,20 @@ impl StreamScan {
         let (from, pos) = (self.scanned_to, self.pos);
         let rules = &self.engine.rules;
         let clusters = &mut self.clusters;
-        for (i, piece) in data.chunks(u32::MAX as usize - overlap as usize).enumerate() {
+        for (i, piece) in data
+            .chunks(u32::MAX as usize - overlap as usize)
+            .enumerate()
+        {
             // Pieces only for inputs over 4 GiB in one feed; they overlap by the window too.
             let piece_start = start + (i as u64) * (u32::MAX as u64 - overlap);
-            let piece = &data[(piece_start - start) as usize..((piece_start - start) as usize + piece.len() + overlap as usize).min(data.len())];
+            let piece = &data[(piece_start - start) as usize
+                ..((piece_start - start) as usize + piece.len() + overlap as usize)
+                    .min(data.len())];
             self.engine.with_scratch(|scratch| {
                 self.engine.block_db.scan(piece, scratch, |id, end| {
                     let end = piece_start + end;
-                    if end >= from && (end < pos || last) && !(i > 0 && end < piece_start + overlap) {
+                    if end >= from && (end < pos || last) && !(i > 0 && end < piece_start + overlap)
+                    {
                         clusters.push(rules, id, end);
                     }
                     true
@@ -524,7 +607,8 @@ impl StreamScan {
     fn drain_closed(&mut self) {
         let regions = std::mem::take(&mut self.clusters.closed);
         for region in &regions {
-            self.engine.recover(&self.buf, self.buf_base, region, None, &mut self.pending);
+            self.engine
+                .recover(&self.buf, self.buf_base, region, None, &mut self.pending);
         }
     }
 
@@ -533,17 +617,25 @@ impl StreamScan {
         let rules = &self.engine.rules;
         let reach = (self.engine.max_window + MAX_HOTWORD_WINDOW) as u64 + CONTEXT_MARGIN;
         let open_floor = self.clusters.earliest_needed(rules);
-        let future_floor = self.scanned_to.saturating_sub(self.engine.max_window as u64);
+        let future_floor = self
+            .scanned_to
+            .saturating_sub(self.engine.max_window as u64);
         let horizon = open_floor.map_or(future_floor, |o| o.min(future_floor));
         let pending = self.engine.finish(std::mem::take(&mut self.pending));
-        let (ready, keep): (Vec<Finding>, Vec<Finding>) =
-            pending.into_iter().partition(|f| all || (f.end as u64) <= horizon);
+        let (ready, keep): (Vec<Finding>, Vec<Finding>) = pending
+            .into_iter()
+            .partition(|f| all || (f.end as u64) <= horizon);
         let ready: Vec<Located> = ready.into_iter().map(|f| self.locate(f)).collect();
         self.pending = keep;
         self.watermark = if all {
             self.pos
         } else {
-            let pending_floor = self.pending.iter().map(|f| f.start as u64).min().unwrap_or(u64::MAX);
+            let pending_floor = self
+                .pending
+                .iter()
+                .map(|f| f.start as u64)
+                .min()
+                .unwrap_or(u64::MAX);
             horizon.min(pending_floor).max(self.watermark)
         };
         // Keep what open clusters, pending findings, the next block's overlap and future windows
@@ -580,9 +672,17 @@ impl StreamScan {
                 self.lines_before_base + memchr::memchr_iter(b'\n', before).count() as u64,
                 count_chars(&before[nl + 1..]),
             ),
-            None => (self.lines_before_base, self.column_at_base + count_chars(before)),
+            None => (
+                self.lines_before_base,
+                self.column_at_base + count_chars(before),
+            ),
         };
-        Located { finding, line: line + 1, column: column + 1, value: self.buf[s..e].to_vec() }
+        Located {
+            finding,
+            line: line + 1,
+            column: column + 1,
+            value: self.buf[s..e].to_vec(),
+        }
     }
 }
 
@@ -591,19 +691,37 @@ mod tests {
     use super::*;
 
     fn spec(id: &str, entity: &str, pattern: &str) -> RuleSpec {
-        RuleSpec { id: id.into(), entity: entity.into(), pattern: pattern.into(), score: 0.5, hotword_window: 32, hotword_boost: 0.25, ..Default::default() }
+        RuleSpec {
+            id: id.into(),
+            entity: entity.into(),
+            pattern: pattern.into(),
+            score: 0.5,
+            hotword_window: 32,
+            hotword_boost: 0.25,
+            ..Default::default()
+        }
     }
 
     fn engine() -> Arc<Engine> {
-        let mut card = spec("card", "CREDIT_CARD", r"\b(?P<value>4[0-9]{3}(?:[ -]?[0-9]{4}){3})\b");
+        let mut card = spec(
+            "card",
+            "CREDIT_CARD",
+            r"\b(?P<value>4[0-9]{3}(?:[ -]?[0-9]{4}){3})\b",
+        );
         card.validator = Some("luhn".into());
         card.hotwords = vec!["card".into()];
-        Arc::new(Engine::new(&[
-            card,
-            spec("email", "EMAIL_ADDRESS", r"\b[a-z0-9._-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z]{2,10}){1,3}\b"),
-            spec("key", "SECRET", r"key=(?P<value>[A-Za-z0-9]{8,32})"),
-        ])
-        .unwrap())
+        Arc::new(
+            Engine::new(&[
+                card,
+                spec(
+                    "email",
+                    "EMAIL_ADDRESS",
+                    r"\b[a-z0-9._-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z]{2,10}){1,3}\b",
+                ),
+                spec("key", "SECRET", r"key=(?P<value>[A-Za-z0-9]{8,32})"),
+            ])
+            .unwrap(),
+        )
     }
 
     #[test]
@@ -611,10 +729,28 @@ mod tests {
         let e = engine();
         let text = b"mail bob@example.com, card 4111 1111 1111 1111 ok";
         let found = e.scan(text, None).unwrap();
-        let spans: Vec<_> = found.iter().map(|f| (e.rules()[f.rule as usize].id.as_str(), &text[f.start..f.end])).collect();
-        assert_eq!(spans, vec![("email", &b"bob@example.com"[..]), ("card", &b"4111 1111 1111 1111"[..])]);
+        let spans: Vec<_> = found
+            .iter()
+            .map(|f| {
+                (
+                    e.rules()[f.rule as usize].id.as_str(),
+                    &text[f.start..f.end],
+                )
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                ("email", &b"bob@example.com"[..]),
+                ("card", &b"4111 1111 1111 1111"[..])
+            ]
+        );
         let card = found[1];
-        assert!((card.score - 0.9).abs() < 1e-6, "base + validated + hotword = {}", card.score);
+        assert!(
+            (card.score - 0.9).abs() < 1e-6,
+            "base + validated + hotword = {}",
+            card.score
+        );
     }
 
     #[test]
@@ -653,8 +789,17 @@ mod tests {
             for chunk in text.chunks(size) {
                 got.extend(s.feed(chunk).unwrap().into_iter().map(|l| {
                     assert_eq!(l.value, &text[l.finding.start..l.finding.end]);
-                    let line_start = text[..l.finding.start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-                    assert_eq!(l.line, 1 + text[..l.finding.start].iter().filter(|&&b| b == b'\n').count() as u64);
+                    let line_start = text[..l.finding.start]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    assert_eq!(
+                        l.line,
+                        1 + text[..l.finding.start]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count() as u64
+                    );
                     assert_eq!(l.column, 1 + (l.finding.start - line_start) as u64);
                     l.finding
                 }));
@@ -667,7 +812,9 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_refused() {
-        let err = Engine::new(&[spec("a", "X", "abc"), spec("a", "X", "def")]).err().unwrap();
+        let err = Engine::new(&[spec("a", "X", "abc"), spec("a", "X", "def")])
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("duplicate"));
     }
 

@@ -64,7 +64,11 @@ mod ffi {
             on_event: MatchHandler,
             context: *mut c_void,
         ) -> c_int;
-        pub fn hs_open_stream(db: *const HsDatabase, flags: c_uint, stream: *mut *mut HsStream) -> c_int;
+        pub fn hs_open_stream(
+            db: *const HsDatabase,
+            flags: c_uint,
+            stream: *mut *mut HsStream,
+        ) -> c_int;
         pub fn hs_scan_stream(
             stream: *mut HsStream,
             data: *const c_char,
@@ -81,8 +85,16 @@ mod ffi {
             context: *mut c_void,
         ) -> c_int;
         pub fn hs_version() -> *const c_char;
-        pub fn hs_serialize_database(db: *const HsDatabase, bytes: *mut *mut c_char, length: *mut usize) -> c_int;
-        pub fn hs_deserialize_database(bytes: *const c_char, length: usize, db: *mut *mut HsDatabase) -> c_int;
+        pub fn hs_serialize_database(
+            db: *const HsDatabase,
+            bytes: *mut *mut c_char,
+            length: *mut usize,
+        ) -> c_int;
+        pub fn hs_deserialize_database(
+            bytes: *const c_char,
+            length: usize,
+            db: *mut *mut HsDatabase,
+        ) -> c_int;
         pub fn free(ptr: *mut c_void);
     }
 }
@@ -108,7 +120,10 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HsError {
     /// Compilation failed; `expression` is the index of the pattern at fault, when known.
-    Compile { message: String, expression: Option<usize> },
+    Compile {
+        message: String,
+        expression: Option<usize>,
+    },
     /// A runtime call returned an error code.
     Runtime { call: &'static str, code: i32 },
     /// A pattern contained a NUL byte, which the C API cannot take.
@@ -119,7 +134,9 @@ impl fmt::Display for HsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HsError::Compile { message, .. } => write!(f, "{message}"),
-            HsError::Runtime { call, code } => write!(f, "{call} failed with Vectorscan error {code}"),
+            HsError::Runtime { call, code } => {
+                write!(f, "{call} failed with Vectorscan error {code}")
+            }
             HsError::NulInPattern { .. } => write!(f, "pattern contains a NUL byte"),
         }
     }
@@ -138,7 +155,9 @@ fn check(call: &'static str, code: c_int) -> Result<(), HsError> {
 /// The Vectorscan library version string.
 pub fn version() -> String {
     // SAFETY: hs_version returns a pointer to a static NUL-terminated string.
-    unsafe { CStr::from_ptr(ffi::hs_version()) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(ffi::hs_version()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A compiled pattern database. Immutable once built, so it is shared across threads.
@@ -164,7 +183,9 @@ impl Database {
         let expressions: Vec<CString> = patterns
             .iter()
             .enumerate()
-            .map(|(i, (p, _, _))| CString::new(*p).map_err(|_| HsError::NulInPattern { expression: i }))
+            .map(|(i, (p, _, _))| {
+                CString::new(*p).map_err(|_| HsError::NulInPattern { expression: i })
+            })
             .collect::<Result<_, _>>()?;
         let expression_ptrs: Vec<*const c_char> = expressions.iter().map(|c| c.as_ptr()).collect();
         let flags: Vec<c_uint> = patterns.iter().map(|(_, f, _)| *f).collect();
@@ -190,7 +211,10 @@ impl Database {
         };
         if code != HS_SUCCESS {
             if err.is_null() {
-                return Err(HsError::Runtime { call: "hs_compile_multi", code });
+                return Err(HsError::Runtime {
+                    call: "hs_compile_multi",
+                    code,
+                });
             }
             // SAFETY: on failure err points at a compile error we own until we free it.
             let (message, expression) = unsafe {
@@ -200,7 +224,10 @@ impl Database {
                 ffi::hs_free_compile_error(err);
                 (message, expression)
             };
-            return Err(HsError::Compile { message, expression });
+            return Err(HsError::Compile {
+                message,
+                expression,
+            });
         }
         Ok(Database { ptr: db, mode })
     }
@@ -214,7 +241,9 @@ impl Database {
         let mut bytes: *mut c_char = ptr::null_mut();
         let mut len = 0usize;
         // SAFETY: valid database and out-parameters; Vectorscan allocates `bytes` with malloc.
-        check("hs_serialize_database", unsafe { ffi::hs_serialize_database(self.ptr, &mut bytes, &mut len) })?;
+        check("hs_serialize_database", unsafe {
+            ffi::hs_serialize_database(self.ptr, &mut bytes, &mut len)
+        })?;
         // SAFETY: bytes points at len initialised bytes, freed right after the copy.
         let out = unsafe { std::slice::from_raw_parts(bytes as *const u8, len) }.to_vec();
         unsafe { ffi::free(bytes as *mut c_void) };
@@ -252,22 +281,40 @@ impl Database {
     pub fn alloc_scratch(&self) -> Result<Scratch, HsError> {
         let mut scratch: *mut ffi::HsScratch = ptr::null_mut();
         // SAFETY: valid database; scratch starts null so Vectorscan allocates a new one.
-        check("hs_alloc_scratch", unsafe { ffi::hs_alloc_scratch(self.ptr, &mut scratch) })?;
+        check("hs_alloc_scratch", unsafe {
+            ffi::hs_alloc_scratch(self.ptr, &mut scratch)
+        })?;
         Ok(Scratch { ptr: scratch })
     }
 
     /// Scan a whole buffer in block mode. `on_match(id, end)` returns false to stop the scan.
     /// Buffers longer than 4 GiB are the caller's to split (the C API takes a 32-bit length).
-    pub fn scan<F>(&self, data: &[u8], scratch: &mut Scratch, mut on_match: F) -> Result<(), HsError>
+    pub fn scan<F>(
+        &self,
+        data: &[u8],
+        scratch: &mut Scratch,
+        mut on_match: F,
+    ) -> Result<(), HsError>
     where
         F: FnMut(u32, u64) -> bool,
     {
         debug_assert_eq!(self.mode, Mode::Block);
-        let len = c_uint::try_from(data.len()).map_err(|_| HsError::Runtime { call: "hs_scan", code: -1 })?;
+        let len = c_uint::try_from(data.len()).map_err(|_| HsError::Runtime {
+            call: "hs_scan",
+            code: -1,
+        })?;
         let ctx = &mut on_match as *mut F as *mut c_void;
         // SAFETY: data, scratch and the callback context are valid for the duration of the call.
         let code = unsafe {
-            ffi::hs_scan(self.ptr, data.as_ptr() as *const c_char, len, 0, scratch.ptr, trampoline::<F>, ctx)
+            ffi::hs_scan(
+                self.ptr,
+                data.as_ptr() as *const c_char,
+                len,
+                0,
+                scratch.ptr,
+                trampoline::<F>,
+                ctx,
+            )
         };
         if code == HS_SCAN_TERMINATED {
             return Ok(());
@@ -280,7 +327,9 @@ impl Database {
         debug_assert_eq!(self.mode, Mode::Stream);
         let mut stream: *mut ffi::HsStream = ptr::null_mut();
         // SAFETY: valid database and out-parameter.
-        check("hs_open_stream", unsafe { ffi::hs_open_stream(self.ptr, 0, &mut stream) })?;
+        check("hs_open_stream", unsafe {
+            ffi::hs_open_stream(self.ptr, 0, &mut stream)
+        })?;
         Ok(Stream { ptr: stream })
     }
 }
@@ -310,7 +359,12 @@ unsafe impl Send for Stream {}
 
 impl Stream {
     /// Scan the next chunk; match ends are absolute offsets from the start of the stream.
-    pub fn scan<F>(&mut self, data: &[u8], scratch: &mut Scratch, mut on_match: F) -> Result<(), HsError>
+    pub fn scan<F>(
+        &mut self,
+        data: &[u8],
+        scratch: &mut Scratch,
+        mut on_match: F,
+    ) -> Result<(), HsError>
     where
         F: FnMut(u32, u64) -> bool,
     {
@@ -363,7 +417,13 @@ impl Drop for Stream {
 
 /// Bridges Vectorscan's C callback to a Rust closure. A panic in the closure must not unwind into
 /// C, so it is caught and turned into a terminated scan.
-unsafe extern "C" fn trampoline<F>(id: c_uint, _from: c_ulonglong, to: c_ulonglong, _flags: c_uint, ctx: *mut c_void) -> c_int
+unsafe extern "C" fn trampoline<F>(
+    id: c_uint,
+    _from: c_ulonglong,
+    to: c_ulonglong,
+    _flags: c_uint,
+    ctx: *mut c_void,
+) -> c_int
 where
     F: FnMut(u32, u64) -> bool,
 {
@@ -394,7 +454,9 @@ mod tests {
 
     #[test]
     fn compile_error_names_expression() {
-        let err = Database::compile(&[("ok", 0, 0), ("(?<=x)y", 0, 1)], Mode::Block).err().unwrap();
+        let err = Database::compile(&[("ok", 0, 0), ("(?<=x)y", 0, 1)], Mode::Block)
+            .err()
+            .unwrap();
         match err {
             HsError::Compile { expression, .. } => assert_eq!(expression, Some(1)),
             other => panic!("unexpected {other:?}"),
@@ -408,11 +470,12 @@ mod tests {
         let mut stream = db.open_stream().unwrap();
         let mut got = Vec::new();
         for chunk in [&b"hay nee"[..], b"dle hay"] {
-            stream.scan(chunk, &mut scratch, |id, end| {
-                got.push((id, end));
-                true
-            })
-            .unwrap();
+            stream
+                .scan(chunk, &mut scratch, |id, end| {
+                    got.push((id, end));
+                    true
+                })
+                .unwrap();
         }
         stream.close(&mut scratch, |_, _| true).unwrap();
         assert_eq!(got, vec![(1, 10)]);

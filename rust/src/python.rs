@@ -14,8 +14,18 @@ use crate::offsets::bytes_to_chars;
 use crate::rules::RuleSpec;
 use crate::validators::{shannon_entropy as entropy, Validator};
 
-create_exception!(_core, RuleError, PyValueError, "A rule that cannot be compiled; the message names the rule.");
-create_exception!(_core, ScanError, PyRuntimeError, "A scan that failed inside the engine.");
+create_exception!(
+    _core,
+    RuleError,
+    PyValueError,
+    "A rule that cannot be compiled; the message names the rule."
+);
+create_exception!(
+    _core,
+    ScanError,
+    PyRuntimeError,
+    "A scan that failed inside the engine."
+);
 
 fn to_py_err(e: EngineError) -> PyErr {
     match e {
@@ -66,18 +76,31 @@ fn borrow_text<'a>(data: &'a Bound<'_, PyAny>) -> PyResult<Text<'a>> {
         let text = s.to_str().map_err(|_| {
             PyValueError::new_err("str input is not valid Unicode (it holds lone surrogates); encode it to bytes with errors='surrogateescape' or clean it first")
         })?;
-        Ok(Text { bytes: text.as_bytes(), is_str: true })
+        Ok(Text {
+            bytes: text.as_bytes(),
+            is_str: true,
+        })
     } else if let Ok(b) = data.cast::<PyBytes>() {
-        Ok(Text { bytes: b.as_bytes(), is_str: false })
+        Ok(Text {
+            bytes: b.as_bytes(),
+            is_str: false,
+        })
     } else {
         Err(PyTypeError::new_err(format!(
             "the engine scans str or bytes, not {}",
-            data.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "this type".into())
+            data.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| "this type".into())
         )))
     }
 }
 
-fn findings_to_list<'py>(py: Python<'py>, mut found: Vec<Finding>, text: &Text<'_>) -> PyResult<Bound<'py, PyList>> {
+fn findings_to_list<'py>(
+    py: Python<'py>,
+    mut found: Vec<Finding>,
+    text: &Text<'_>,
+) -> PyResult<Bound<'py, PyList>> {
     if text.is_str && !text.bytes.is_ascii() {
         let mut offsets: Vec<usize> = found.iter().flat_map(|f| [f.start, f.end]).collect();
         bytes_to_chars(text.bytes, &mut offsets);
@@ -94,7 +117,15 @@ fn stream_findings<'py>(py: Python<'py>, found: Vec<Located>) -> PyResult<Bound<
         py,
         found.into_iter().map(|l| {
             let f = l.finding;
-            (f.rule, f.start, f.end, f.score, PyBytes::new(py, &l.value), l.line, l.column)
+            (
+                f.rule,
+                f.start,
+                f.end,
+                f.score,
+                PyBytes::new(py, &l.value),
+                l.line,
+                l.column,
+            )
         }),
     )
 }
@@ -111,30 +142,50 @@ impl PyEngine {
     fn new(py: Python<'_>, rules: Vec<PyRuleSpec>) -> PyResult<Self> {
         let specs: Vec<RuleSpec> = rules.into_iter().map(RuleSpec::from).collect();
         let engine = py.detach(|| Engine::new(&specs)).map_err(to_py_err)?;
-        Ok(PyEngine { inner: Arc::new(engine) })
+        Ok(PyEngine {
+            inner: Arc::new(engine),
+        })
     }
 
     /// Scan str or bytes. Returns (rule index, start, end, score) tuples sorted by position;
     /// offsets count code points for str and bytes for bytes.
     #[pyo3(signature = (data, context=None))]
-    fn scan<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>, context: Option<&str>) -> PyResult<Bound<'py, PyList>> {
+    fn scan<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        context: Option<&str>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let text = borrow_text(data)?;
         let engine = &self.inner;
         let ctx = context.map(str::as_bytes);
-        let found = py.detach(|| engine.scan(text.bytes, ctx)).map_err(to_py_err)?;
+        let found = py
+            .detach(|| engine.scan(text.bytes, ctx))
+            .map_err(to_py_err)?;
         findings_to_list(py, found, &text)
     }
 
     /// Scan many str/bytes items in one call (one GIL release); `contexts` gives each item's
     /// context (a key name) or None.
-    fn scan_batch<'py>(&self, py: Python<'py>, items: Vec<Bound<'py, PyAny>>, contexts: Vec<Option<String>>) -> PyResult<Bound<'py, PyList>> {
+    fn scan_batch<'py>(
+        &self,
+        py: Python<'py>,
+        items: Vec<Bound<'py, PyAny>>,
+        contexts: Vec<Option<String>>,
+    ) -> PyResult<Bound<'py, PyList>> {
         if contexts.len() != items.len() {
-            return Err(PyValueError::new_err("scan_batch needs one context (or None) per item"));
+            return Err(PyValueError::new_err(
+                "scan_batch needs one context (or None) per item",
+            ));
         }
         let texts: Vec<Text<'_>> = items.iter().map(borrow_text).collect::<PyResult<_>>()?;
         let engine = &self.inner;
         let results: Vec<Result<Vec<Finding>, EngineError>> = py.detach(|| {
-            texts.iter().zip(&contexts).map(|(t, c)| engine.scan(t.bytes, c.as_deref().map(str::as_bytes))).collect()
+            texts
+                .iter()
+                .zip(&contexts)
+                .map(|(t, c)| engine.scan(t.bytes, c.as_deref().map(str::as_bytes)))
+                .collect()
         });
         let out = PyList::empty(py);
         for (found, text) in results.into_iter().zip(&texts) {
@@ -154,7 +205,9 @@ impl PyEngine {
     /// Bytes are scanned once `min_block` of them wait (and at close).
     #[pyo3(signature = (min_block=65536))]
     fn stream(&self, min_block: usize) -> PyStream {
-        PyStream { inner: Mutex::new(self.inner.stream(min_block)) }
+        PyStream {
+            inner: Mutex::new(self.inner.stream(min_block)),
+        }
     }
 
     #[getter]
@@ -175,11 +228,19 @@ impl PyEngine {
     /// Ids of rules Vectorscan runs as prefilters (the regex confirms every candidate).
     #[getter]
     fn prefilter_rules(&self) -> Vec<String> {
-        self.inner.prefilter_rules().into_iter().map(String::from).collect()
+        self.inner
+            .prefilter_rules()
+            .into_iter()
+            .map(String::from)
+            .collect()
     }
 
     fn __repr__(&self) -> String {
-        format!("<weir._core.Engine rules={} database_bytes={}>", self.inner.rules().len(), self.inner.database_bytes())
+        format!(
+            "<weir._core.Engine rules={} database_bytes={}>",
+            self.inner.rules().len(),
+            self.inner.database_bytes()
+        )
     }
 }
 
@@ -190,9 +251,16 @@ struct PyStream {
 }
 
 impl PyStream {
-    fn with<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut StreamScan) -> Result<T, EngineError> + Send) -> PyResult<T> {
+    fn with<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut StreamScan) -> Result<T, EngineError> + Send,
+    ) -> PyResult<T> {
         py.detach(|| {
-            let mut scan = self.inner.lock().map_err(|_| EngineError::Scan("stream poisoned by an earlier failure".into()))?;
+            let mut scan = self
+                .inner
+                .lock()
+                .map_err(|_| EngineError::Scan("stream poisoned by an earlier failure".into()))?;
             f(&mut scan)
         })
         .map_err(to_py_err)
@@ -203,7 +271,11 @@ impl PyStream {
 impl PyStream {
     /// Feed the next chunk: (rule index, start, end, score, value bytes, line, column) for findings
     /// now final; offsets absolute from the start of the stream, line and column 1-based.
-    fn feed<'py>(&self, py: Python<'py>, chunk: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyList>> {
+    fn feed<'py>(
+        &self,
+        py: Python<'py>,
+        chunk: &Bound<'py, PyBytes>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let bytes = chunk.as_bytes();
         let found = self.with(py, |s| s.feed(bytes))?;
         stream_findings(py, found)
@@ -217,26 +289,40 @@ impl PyStream {
 
     #[getter]
     fn position(&self) -> PyResult<u64> {
-        Ok(self.inner.lock().map_err(|_| ScanError::new_err("stream poisoned"))?.position())
+        Ok(self
+            .inner
+            .lock()
+            .map_err(|_| ScanError::new_err("stream poisoned"))?
+            .position())
     }
 
     /// Every finding still to come starts at or after this byte offset.
     #[getter]
     fn watermark(&self) -> PyResult<u64> {
-        Ok(self.inner.lock().map_err(|_| ScanError::new_err("stream poisoned"))?.watermark())
+        Ok(self
+            .inner
+            .lock()
+            .map_err(|_| ScanError::new_err("stream poisoned"))?
+            .watermark())
     }
 }
 
 /// The rule files built into the module: a list of (file name, TOML text).
 #[pyfunction]
 fn builtin_rule_files<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(py, BUILTIN_RULE_FILES.iter().map(|(n, t)| PyTuple::new(py, [*n, *t]).unwrap()))
+    PyList::new(
+        py,
+        BUILTIN_RULE_FILES
+            .iter()
+            .map(|(n, t)| PyTuple::new(py, [*n, *t]).unwrap()),
+    )
 }
 
 /// Run the validator called `name` on `value`.
 #[pyfunction]
 fn validate(name: &str, value: &[u8]) -> PyResult<bool> {
-    let v = Validator::from_name(name).ok_or_else(|| PyValueError::new_err(format!("unknown validator '{name}'")))?;
+    let v = Validator::from_name(name)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown validator '{name}'")))?;
     Ok(v.check(value))
 }
 

@@ -20,8 +20,11 @@ pub fn resolve(mut found: Vec<Finding>, entity_of: impl Fn(u32) -> u32) -> Vec<F
 
     // Containment within an entity: sorted by start, longest first, a finding whose end does not
     // pass the furthest end kept so far lies inside a kept one.
-    let mut by_entity: Vec<(u32, Finding)> = found.into_iter().map(|f| (entity_of(f.rule), f)).collect();
-    by_entity.sort_by(|(ea, a), (eb, b)| (ea, a.start, std::cmp::Reverse(a.end)).cmp(&(eb, b.start, std::cmp::Reverse(b.end))));
+    let mut by_entity: Vec<(u32, Finding)> =
+        found.into_iter().map(|f| (entity_of(f.rule), f)).collect();
+    by_entity.sort_by(|(ea, a), (eb, b)| {
+        (ea, a.start, std::cmp::Reverse(a.end)).cmp(&(eb, b.start, std::cmp::Reverse(b.end)))
+    });
     let mut kept: Vec<Finding> = Vec::with_capacity(by_entity.len());
     let mut current: Option<(u32, usize)> = None;
     for (entity, f) in by_entity {
@@ -41,18 +44,29 @@ mod tests {
     use super::*;
 
     fn f(rule: u32, start: usize, end: usize, score: f64) -> Finding {
-        Finding { rule, start, end, score }
+        Finding {
+            rule,
+            start,
+            end,
+            score,
+        }
     }
 
     #[test]
     fn same_span_keeps_best() {
-        let out = resolve(vec![f(0, 0, 9, 0.5), f(1, 0, 9, 0.8), f(2, 0, 9, 0.8)], |r| r);
+        let out = resolve(
+            vec![f(0, 0, 9, 0.5), f(1, 0, 9, 0.8), f(2, 0, 9, 0.8)],
+            |r| r,
+        );
         assert_eq!(out, vec![f(1, 0, 9, 0.8)]);
     }
 
     #[test]
     fn contained_same_entity_keeps_longest() {
-        let out = resolve(vec![f(0, 2, 5, 0.9), f(1, 0, 10, 0.5), f(2, 3, 4, 0.9)], |_| 7);
+        let out = resolve(
+            vec![f(0, 2, 5, 0.9), f(1, 0, 10, 0.5), f(2, 3, 4, 0.9)],
+            |_| 7,
+        );
         assert_eq!(out, vec![f(1, 0, 10, 0.5)]);
     }
 

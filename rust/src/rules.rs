@@ -74,34 +74,58 @@ fn syntax_config() -> syntax::Config {
 
 impl Rule {
     pub fn compile(spec: &RuleSpec, entity: u32) -> Result<Rule, RuleError> {
-        let err = |message: String| RuleError { rule_id: spec.id.clone(), message };
+        let err = |message: String| RuleError {
+            rule_id: spec.id.clone(),
+            message,
+        };
         if spec.pattern.is_empty() {
             return Err(err("pattern is empty".into()));
         }
         if !(0.0..=1.0).contains(&spec.score) {
-            return Err(err(format!("score must be between 0 and 1, got {}", spec.score)));
+            return Err(err(format!(
+                "score must be between 0 and 1, got {}",
+                spec.score
+            )));
         }
         let regex = Regex::builder()
             .syntax(syntax_config())
             .configure(meta::Config::new().utf8_empty(false))
             .build(&spec.pattern)
-            .map_err(|e| err(format!("pattern does not compile: {}", one_line(&e.to_string()))))?;
+            .map_err(|e| {
+                err(format!(
+                    "pattern does not compile: {}",
+                    one_line(&e.to_string())
+                ))
+            })?;
         let hir = regex_syntax::ParserBuilder::new()
             .unicode(false)
             .utf8(false)
             .build()
             .parse(&spec.pattern)
-            .map_err(|e| err(format!("pattern does not compile: {}", one_line(&e.to_string()))))?;
+            .map_err(|e| {
+                err(format!(
+                    "pattern does not compile: {}",
+                    one_line(&e.to_string())
+                ))
+            })?;
         if hir.properties().minimum_len() == Some(0) {
             return Err(err("pattern can match the empty string".into()));
         }
-        let window = hir.properties().maximum_len().map_or(DEFAULT_WINDOW, |n| n.min(MAX_WINDOW));
-        let value_group = regex.group_info().to_index(regex_automata::PatternID::ZERO, "value");
+        let window = hir
+            .properties()
+            .maximum_len()
+            .map_or(DEFAULT_WINDOW, |n| n.min(MAX_WINDOW));
+        let value_group = regex
+            .group_info()
+            .to_index(regex_automata::PatternID::ZERO, "value");
         let validator = match &spec.validator {
             None => None,
             Some(name) => Some(Validator::from_name(name).ok_or_else(|| {
                 let known: Vec<&str> = Validator::all().iter().map(|v| v.name()).collect();
-                err(format!("unknown validator '{name}'; known: {}", known.join(", ")))
+                err(format!(
+                    "unknown validator '{name}'; known: {}",
+                    known.join(", ")
+                ))
             })?),
         };
         let hotwords = if spec.hotwords.is_empty() {
@@ -181,7 +205,10 @@ pub fn strip_capture_groups(pattern: &str) -> String {
             }
         } else if c == b'(' {
             let rest = &pattern[i..];
-            let named = rest.strip_prefix("(?P<").or_else(|| rest.strip_prefix("(?<")).filter(|r| !r.starts_with('=') && !r.starts_with('!'));
+            let named = rest
+                .strip_prefix("(?P<")
+                .or_else(|| rest.strip_prefix("(?<"))
+                .filter(|r| !r.starts_with('=') && !r.starts_with('!'));
             if let Some(after) = named {
                 if let Some(close) = after.find('>') {
                     out.push_str("(?:");
@@ -207,13 +234,25 @@ mod tests {
     use super::*;
 
     fn spec(pattern: &str) -> RuleSpec {
-        RuleSpec { id: "t.rule".into(), entity: "X".into(), pattern: pattern.into(), score: 0.5, ..Default::default() }
+        RuleSpec {
+            id: "t.rule".into(),
+            entity: "X".into(),
+            pattern: pattern.into(),
+            score: 0.5,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn strips_groups_but_not_escapes_or_classes() {
-        assert_eq!(strip_capture_groups(r"a(?P<value>b(c))\(d[(]"), r"a(?:b(?:c))\(d[(]");
-        assert_eq!(strip_capture_groups(r"(?i)x(?<v>y)(?:z)"), r"(?i)x(?:y)(?:z)");
+        assert_eq!(
+            strip_capture_groups(r"a(?P<value>b(c))\(d[(]"),
+            r"a(?:b(?:c))\(d[(]"
+        );
+        assert_eq!(
+            strip_capture_groups(r"(?i)x(?<v>y)(?:z)"),
+            r"(?i)x(?:y)(?:z)"
+        );
         assert_eq!(strip_capture_groups(r"[]()](x)"), r"[]()](?:x)");
     }
 
@@ -240,6 +279,10 @@ mod tests {
         assert!(e.message.contains("empty"));
         let mut s = spec("abc");
         s.validator = Some("nope".into());
-        assert!(Rule::compile(&s, 0).err().unwrap().message.contains("unknown validator"));
+        assert!(Rule::compile(&s, 0)
+            .err()
+            .unwrap()
+            .message
+            .contains("unknown validator"));
     }
 }
