@@ -11,14 +11,16 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import IO, BinaryIO
+from collections.abc import Sequence
+from typing import IO
 
-from weir import _core
-from weir.report import SEVERITY_FLOORS, Hit, JsonLinesReport, JsonReport, Report, TextReport, Totals
+from weir import __version__, _core
+from weir.filescan import scan_all
+from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
+from weir.progress import Progress
+from weir.report import SEVERITY_FLOORS, SarifReport, Totals, make_report
 from weir.results import CATEGORIES
-from weir.rules import Rule, RuleFileError, load_file
+from weir.rules import Rule, RuleFileError
 from weir.scanner import Scanner
 
 CHUNK = 1 << 20
@@ -56,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "paths", nargs="*", default=["-"], metavar="PATH", help="files or directories; '-' for stdin"
     )
-    scan.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
+    scan.add_argument("--format", choices=["text", "json", "jsonl", "sarif"], default="text")
     scan.add_argument(
         "--fail-on",
         choices=["any", "low", "medium", "high", "none"],
@@ -65,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--show-values", action="store_true", help="print matched values instead of masked previews"
+    )
+    scan.add_argument("--binary", action="store_true", help="scan binary files too (skipped by default)")
+    scan.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="threads to use (default: all cores)",
     )
     add_filters(scan)
 
@@ -92,86 +103,35 @@ def make_scanner(args: argparse.Namespace) -> Scanner:
     )
 
 
-def iter_files(paths: Sequence[str], errors: list[str]) -> Iterator[str]:
-    """Files named, and files under directories named (recursively, symlink loops broken)."""
-    for raw in paths:
-        if raw == "-":
-            yield raw
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            seen: set[tuple[int, int]] = set()
-            for root, dirs, files in os.walk(p, followlinks=True):
-                st = os.stat(root)
-                if (st.st_dev, st.st_ino) in seen:
-                    errors.append(f"{root}: directory loop through a symlink; not followed again")
-                    dirs[:] = []
-                    continue
-                seen.add((st.st_dev, st.st_ino))
-                dirs.sort()
-                for name in sorted(files):
-                    yield os.path.join(root, name)
-        elif p.exists():
-            yield raw
-        else:
-            errors.append(f"{raw}: no such file or directory")
-
-
-def open_input(path: str) -> BinaryIO:
-    if path == "-":
-        return sys.stdin.buffer
-    return open(path, "rb")
-
-
-def scan_file(scanner: Scanner, path: str, report: Report, totals: Totals) -> None:
-    meta = [(r.entity, r.id, r.category) for r in scanner.rules]
-    keep = scanner._default_keep
-    floor = scanner.min_score or 0.0
-    stream = scanner.engine.stream()
-    name = "<stdin>" if path == "-" else path
-    source = open_input(path)
-    try:
-        while chunk := source.read(CHUNK):
-            totals.bytes_scanned += len(chunk)
-            emit(stream.feed(chunk), name, meta, keep, floor, report, totals)
-        emit(stream.close(), name, meta, keep, floor, report, totals)
-    finally:
-        if source is not sys.stdin.buffer:
-            source.close()
-    totals.files += 1
-
-
-def emit(
-    raw: list[tuple[int, int, int, float, bytes, int, int]],
-    name: str,
-    meta: Sequence[tuple[str, str, str]],
-    keep: list[bool] | None,
-    floor: float,
-    report: Report,
-    totals: Totals,
-) -> None:
-    for i, s, e, score, value, line, column in raw:
-        if score < floor or (keep is not None and not keep[i]):
-            continue
-        entity, rule, category = meta[i]
-        hit = Hit(name, line, column, s, e, entity, rule, category, score, value)
-        totals.add(hit)
-        report.hit(hit)
-
-
 def cmd_scan(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise UsageError("-j/--jobs must be at least 1")
     scanner = make_scanner(args)
-    reports: dict[str, type[Report]] = {"text": TextReport, "json": JsonReport, "jsonl": JsonLinesReport}
-    report = reports[args.format](sys.stdout, args.show_values)
+    report = make_report(args.format, sys.stdout, args.show_values, scanner.rules, __version__)
     totals = Totals()
     errors: list[str] = []
-    for path in iter_files(args.paths, errors):
-        try:
-            scan_file(scanner, path, report, totals)
-        except OSError as e:
-            errors.append(f"{path}: cannot read: {e.strerror or e}")
+    sources = list(expand(args.paths, errors))
+    sizes = [s.size() for s in sources]
+    progress = Progress(None if None in sizes else sum(s or 0 for s in sizes))
+    try:
+        for result in scan_all(scanner, sources, args.jobs, args.binary, progress):
+            if result.error:
+                errors.append(result.error)
+            if result.skipped:
+                totals.skipped += 1
+                print(f"weir: {result.source.name}: skipped: {result.skipped}", file=sys.stderr)
+                continue
+            totals.files += 1
+            totals.bytes_scanned += result.bytes_scanned
+            for hit in result.hits:
+                totals.add(hit)
+                report.hit(hit)
+    finally:
+        progress.finish()
     for message in errors:
         print(f"weir: {message}", file=sys.stderr)
+        if isinstance(report, SarifReport):
+            report.error(message)
     totals.errors = len(errors)
     report.finish(totals)
     if errors:
@@ -179,8 +139,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.fail_on == "none":
         return EXIT_CLEAN
     floor = 0.0 if args.fail_on == "any" else SEVERITY_FLOORS[args.fail_on]
-    hit = any(n for sev, n in totals.by_severity.items() if SEVERITY_FLOORS[sev] >= floor)
-    return EXIT_FOUND if hit else EXIT_CLEAN
+    failed = any(n for sev, n in totals.by_severity.items() if SEVERITY_FLOORS[sev] >= floor)
+    return EXIT_FOUND if failed else EXIT_CLEAN
 
 
 def cmd_redact(args: argparse.Namespace) -> int:
@@ -189,7 +149,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
     keep = scanner._default_keep
     floor = scanner.min_score or 0.0
     stream = scanner.engine.stream()
-    source = open_input(args.path)
+    source, _compression = open_source(Source(args.path))
     out: IO[bytes] = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")  # noqa: SIM115
     # Bytes not yet written start at absolute offset `written`; `held` are those bytes.
     held = bytearray()
@@ -216,8 +176,10 @@ def cmd_redact(args: argparse.Namespace) -> int:
             flush_to(stream.watermark, found)
         found = stream.close()
         flush_to(written + len(held), found)
+    except DECOMPRESS_ERRORS as e:
+        raise InputError(f"{args.path}: cannot read past byte {written + len(held)}: {e}") from None
     finally:
-        if source is not sys.stdin.buffer:
+        if args.path != "-":
             source.close()
         if out is not sys.stdout.buffer:
             out.close()
@@ -268,6 +230,8 @@ def check_examples(scanner: Scanner, rules: Sequence[Rule]) -> list[str]:
 
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
+    from weir.rules import load_file
+
     status = EXIT_CLEAN
     for path in args.files:
         rules = load_file(path)
@@ -300,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rules_check(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    except (RuleFileError, _core.RuleError, UsageError, ValueError) as e:
+    except (RuleFileError, _core.RuleError, UsageError, InputError, ValueError) as e:
         print(f"weir: {e}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as e:

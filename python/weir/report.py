@@ -9,9 +9,12 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from typing import IO, Any, NamedTuple, Protocol
+from urllib.parse import quote
 
 from weir.results import mask_preview
+from weir.rules import Rule
 
 SEVERITY_FLOORS = {"low": 0.0, "medium": 0.5, "high": 0.8}
 """A finding's severity is the highest level whose score floor it reaches."""
@@ -64,7 +67,6 @@ class Hit(NamedTuple):
 class Report(Protocol):
     """Where findings go: one call per finding, then the totals."""
 
-    def __init__(self, out: IO[str], show_values: bool) -> None: ...
     def hit(self, h: Hit) -> None: ...
     def finish(self, totals: Totals) -> None: ...
 
@@ -122,6 +124,118 @@ class JsonLinesReport:
 
     def finish(self, totals: Totals) -> None:
         pass
+
+
+SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note"}
+
+
+class SarifReport:
+    """SARIF 2.1.0: one run, the rules that fired as ``tool.driver.rules``, one result per finding.
+    Messages carry the masked preview only."""
+
+    def __init__(self, out: IO[str], show_values: bool, rules: Sequence[Rule], version: str) -> None:
+        self.out, self.show_values, self.version = out, show_values, version
+        self.rules = {r.id: r for r in rules}
+        self.results: list[dict[str, Any]] = []
+        self.used: dict[str, int] = {}
+        self.notifications: list[dict[str, Any]] = []
+
+    def hit(self, h: Hit) -> None:
+        index = self.used.setdefault(h.rule, len(self.used))
+        text = h.value.decode("utf-8", "replace")
+        lines = text.split("\n")
+        end_line = h.line + len(lines) - 1
+        end_column = (h.column if len(lines) == 1 else 1) + len(lines[-1])
+        shown = text if self.show_values else h.preview()
+        self.results.append(
+            {
+                "ruleId": h.rule,
+                "ruleIndex": index,
+                "level": SARIF_LEVEL[severity(h.score)],
+                "message": {"text": f"{h.entity} found: {shown} (score {h.score:.2f})"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": _uri(h.file)},
+                            "region": {
+                                "startLine": h.line,
+                                "startColumn": h.column,
+                                "endLine": end_line,
+                                "endColumn": end_column,
+                                "byteOffset": h.start,
+                                "byteLength": h.end - h.start,
+                            },
+                        }
+                    }
+                ],
+                "properties": {"entity": h.entity, "category": h.category, "score": round(h.score, 4)},
+            }
+        )
+
+    def error(self, message: str) -> None:
+        self.notifications.append({"level": "error", "message": {"text": message}})
+
+    def finish(self, totals: Totals) -> None:
+        rules = []
+        for rule_id in self.used:
+            r = self.rules.get(rule_id)
+            rules.append(
+                {
+                    "id": rule_id,
+                    "name": r.name if r else rule_id,
+                    "shortDescription": {"text": r.name if r else rule_id},
+                    "helpUri": r.references[0] if r and r.references else None,
+                    "properties": {"entity": r.entity, "category": r.category, "tags": [r.category, r.entity]}
+                    if r
+                    else {},
+                }
+            )
+        for rule in rules:
+            if rule["helpUri"] is None:
+                del rule["helpUri"]
+        log = {
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "weir",
+                            "version": self.version,
+                            "informationUri": "https://pypi.org/project/weir-dlp/",
+                            "rules": rules,
+                        }
+                    },
+                    "columnKind": "unicodeCodePoints",
+                    "invocations": [
+                        {
+                            "executionSuccessful": totals.errors == 0,
+                            "toolExecutionNotifications": self.notifications,
+                        }
+                    ],
+                    "results": self.results,
+                }
+            ],
+        }
+        json.dump(log, self.out, indent=2)
+        self.out.write("\n")
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference for a file path (SARIF artifactLocation.uri)."""
+    if path == "<stdin>":
+        return "stdin"
+    return quote(path.replace(os.sep, "/"), safe="/:._-~")
+
+
+def make_report(fmt: str, out: IO[str], show_values: bool, rules: Sequence[Rule], version: str) -> Report:
+    if fmt == "sarif":
+        return SarifReport(out, show_values, rules, version)
+    if fmt == "json":
+        return JsonReport(out, show_values)
+    if fmt == "jsonl":
+        return JsonLinesReport(out, show_values)
+    return TextReport(out, show_values)
 
 
 class Totals:

@@ -140,19 +140,20 @@ class Scanner:
             return cast(D, bytearray(out) if isinstance(data, bytearray) else out)
         return cast(D, rebuild(data, result.findings, label))
 
-    def stream(self, *, min_block: int = 1 << 16) -> Stream:
+    def stream(self, *, min_block: int = 1 << 16, threads: int = 1) -> Stream:
         """A stream scan over bytes chunks; findings carry absolute byte offsets. Bytes are
-        scanned once ``min_block`` of them are waiting, and at ``close()``."""
-        return Stream(self, min_block)
+        scanned once ``min_block`` of them are waiting, and at ``close()``; with ``threads`` > 1
+        large blocks are shared between threads (same findings, sooner)."""
+        return Stream(self, min_block, threads)
 
 
 class Stream:
     """Feed bytes chunks; each call returns the findings that became final. A match that spans
     two chunks is found, with its exact span. ``close()`` returns the rest."""
 
-    def __init__(self, scanner: Scanner, min_block: int) -> None:
+    def __init__(self, scanner: Scanner, min_block: int, threads: int = 1) -> None:
         self._scanner = scanner
-        self._native = scanner.engine.stream(min_block)
+        self._native = scanner.engine.stream(min_block, threads)
         self._keep = scanner._default_keep
         self._floor = scanner.min_score or 0.0
 

@@ -20,6 +20,8 @@ use crate::validators::shannon_entropy;
 /// A cluster may not grow past this many bytes between its first and last end; a longer run of
 /// matches (a megabyte of digits) is cut into pieces so memory and work stay bounded.
 pub const CLUSTER_CAP: u64 = 1 << 20;
+/// A block is shared between threads only when each gets at least this much.
+pub const PARALLEL_MIN_PART: u64 = 256 * 1024;
 /// Bytes kept around a window so word boundaries and hotwords can see their neighbours.
 pub const CONTEXT_MARGIN: u64 = 8;
 
@@ -171,11 +173,12 @@ impl Engine {
 
     /// Open a stream: feed chunks, get findings with absolute offsets. Bytes are scanned once at
     /// least `min_block` of them are waiting (and at close), so tiny chunks cost no more than big ones.
-    pub fn stream(self: &Arc<Self>, min_block: usize) -> StreamScan {
+    pub fn stream(self: &Arc<Self>, min_block: usize, threads: usize) -> StreamScan {
         StreamScan {
             engine: Arc::clone(self),
             closed: false,
             min_block: min_block.max(1) as u64,
+            threads: threads.max(1),
             clusters: Clusters::new(self.rules.len()),
             buf: Vec::new(),
             buf_base: 0,
@@ -499,6 +502,8 @@ pub struct StreamScan {
     engine: Arc<Engine>,
     closed: bool,
     min_block: u64,
+    /// Threads a large block is shared between.
+    threads: usize,
     clusters: Clusters,
     /// The retained tail of the stream; `buf[0]` is at absolute offset `buf_base`.
     buf: Vec<u8>,
@@ -575,30 +580,65 @@ impl StreamScan {
     /// by construction and cost one window of rescanning per block.
     fn scan_block(&mut self, last: bool) -> Result<(), EngineError> {
         let overlap = self.engine.max_window as u64 + CONTEXT_MARGIN;
-        let start = self.scanned_to.saturating_sub(overlap).max(self.buf_base);
-        let data = &self.buf[(start - self.buf_base) as usize..];
-        let (from, pos) = (self.scanned_to, self.pos);
-        let rules = &self.engine.rules;
-        let clusters = &mut self.clusters;
-        for (i, piece) in data
-            .chunks(u32::MAX as usize - overlap as usize)
-            .enumerate()
-        {
-            // Pieces only for inputs over 4 GiB in one feed; they overlap by the window too.
-            let piece_start = start + (i as u64) * (u32::MAX as u64 - overlap);
-            let piece = &data[(piece_start - start) as usize
-                ..((piece_start - start) as usize + piece.len() + overlap as usize)
-                    .min(data.len())];
-            self.engine.with_scratch(|scratch| {
-                self.engine.block_db.scan(piece, scratch, |id, end| {
-                    let end = piece_start + end;
-                    if end >= from && (end < pos || last) && !(i > 0 && end < piece_start + overlap)
-                    {
-                        clusters.push(rules, id, end);
+        let (from, pos, base) = (self.scanned_to, self.pos, self.buf_base);
+        // Split [from, pos) into parts: several when there is enough to share between threads,
+        // and always pieces under Vectorscan's 4 GiB block limit. Part j scans its range with
+        // `overlap` bytes of look-behind and takes the ends inside its own range.
+        let span = pos - from;
+        let wanted = if span >= PARALLEL_MIN_PART * self.threads as u64 {
+            self.threads as u64
+        } else {
+            1
+        };
+        let parts = wanted
+            .max(span.div_ceil(u32::MAX as u64 - overlap - 1))
+            .max(1);
+        let step = span.div_ceil(parts).max(1);
+        let ranges: Vec<(u64, u64)> = (0..parts)
+            .map(|j| (from + j * step, (from + (j + 1) * step).min(pos)))
+            .collect();
+        let engine = &self.engine;
+        let buf = &self.buf;
+        let scan_part = |(a, b): (u64, u64)| -> Result<Vec<(u32, u64)>, EngineError> {
+            let start = a.saturating_sub(overlap).max(base);
+            let data = &buf[(start - base) as usize..(b - base) as usize];
+            let mut ends = Vec::new();
+            engine.with_scratch(|scratch| {
+                engine.block_db.scan(data, scratch, |id, end| {
+                    let end = start + end;
+                    // An end at b needs the byte after it (a trailing \b): the next part, or
+                    // the next block, decides it — unless the stream is over.
+                    if end >= a && (end < b || (last && b == pos)) {
+                        ends.push((id, end));
                     }
                     true
                 })
             })?;
+            Ok(ends)
+        };
+        let results: Vec<Result<Vec<(u32, u64)>, EngineError>> =
+            if ranges.len() > 1 && self.threads > 1 {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = ranges
+                        .iter()
+                        .map(|&r| scope.spawn(move || scan_part(r)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(EngineError::Scan("a scan thread panicked".into()))
+                            })
+                        })
+                        .collect()
+                })
+            } else {
+                ranges.iter().map(|&r| scan_part(r)).collect()
+            };
+        for ends in results {
+            for (id, end) in ends? {
+                self.clusters.push(&self.engine.rules, id, end);
+            }
         }
         self.scanned_to = if last { pos + 1 } else { pos };
         Ok(())
@@ -784,7 +824,7 @@ mod tests {
         }
         let block = e.scan(&text, None).unwrap();
         for size in [1usize, 7, 64, 4096, text.len()] {
-            let mut s = e.stream(if size < 100 { 1 } else { 4096 });
+            let mut s = e.stream(if size < 100 { 1 } else { 4096 }, 1);
             let mut got = Vec::new();
             for chunk in text.chunks(size) {
                 got.extend(s.feed(chunk).unwrap().into_iter().map(|l| {
@@ -807,6 +847,30 @@ mod tests {
             got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
             got.sort_by_key(|f| (f.start, f.end, f.rule));
             assert_eq!(got, block, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn threads_give_the_same_findings() {
+        let e = engine();
+        let mut text = Vec::new();
+        for i in 0..40_000 {
+            text.extend_from_slice(
+                format!("row {i} u{i}@ex.example.org 4111 1111 1111 1111 key=K{i:07}zz\n")
+                    .as_bytes(),
+            );
+        }
+        let block = e.scan(&text, None).unwrap();
+        for threads in [1, 2, 3] {
+            let mut s = e.stream(1 << 20, threads);
+            let mut got = Vec::new();
+            for chunk in text.chunks(1 << 20) {
+                got.extend(s.feed(chunk).unwrap().into_iter().map(|l| l.finding));
+            }
+            got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
+            got.sort_by_key(|f| (f.start, f.end, f.rule));
+            assert_eq!(got.len(), block.len(), "threads {threads}");
+            assert_eq!(got, block, "threads {threads}");
         }
     }
 

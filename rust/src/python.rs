@@ -202,11 +202,12 @@ impl PyEngine {
     }
 
     /// A stream scan: `.feed(bytes)` and `.close()` return findings with absolute byte offsets.
-    /// Bytes are scanned once `min_block` of them wait (and at close).
-    #[pyo3(signature = (min_block=65536))]
-    fn stream(&self, min_block: usize) -> PyStream {
+    /// Bytes are scanned once `min_block` of them wait (and at close); with `threads` > 1 large
+    /// blocks are shared between that many threads.
+    #[pyo3(signature = (min_block=65536, threads=1))]
+    fn stream(&self, min_block: usize, threads: usize) -> PyStream {
         PyStream {
-            inner: Mutex::new(self.inner.stream(min_block)),
+            inner: Mutex::new(self.inner.stream(min_block, threads)),
         }
     }
 
