@@ -14,7 +14,7 @@ APT_PACKAGES := build-essential pkg-config libvectorscan-dev
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml)
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
-.PHONY: demo test bench lint deps setup build clean lock rust-test py-test bench-smoke
+.PHONY: demo test bench lint deps setup build clean lock rust-test py-test bench-smoke peers
 
 demo: build
 	@echo "== weir scan examples/sample.log"
@@ -34,8 +34,17 @@ py-test: build
 bench-smoke: build
 	WEIR_BENCH_QUICK=1 $(BIN)/python -m pytest benchmarks -q --benchmark-disable -p no:cacheprovider
 
-bench: build
-	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json
+bench: build peers
+	WEIR_BENCH_MB=64 $(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json
+	$(BIN)/python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md
+
+# Peers for comparison live in their own environment (never runtime dependencies of weir).
+peers: $(VENV)-peers/.installed
+$(VENV)-peers/.installed: requirements/peers.lock $(STAMPS)/apt
+	@dpkg -s ripgrep >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq ripgrep; else sudo apt-get install -y -qq ripgrep; fi; }
+	test -x $(VENV)-peers/bin/python || $(PYTHON) -m venv $(VENV)-peers
+	$(VENV)-peers/bin/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r requirements/peers.lock
+	@touch $@
 
 lint: build
 	$(BIN)/ruff check python tests benchmarks
@@ -70,8 +79,8 @@ $(STAMPS)/build: $(STAMPS)/venv $(RUST_SOURCES) $(PY_SOURCES)
 	@touch $@
 
 lock:
-	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile requirements/dev.in --generate-hashes \
-		--universal --python-version 3.10 -o $(LOCK)
+	$(PYTHON) -m pip install --quiet uv && for f in dev peers; do $(PYTHON) -m uv pip compile requirements/$$f.in \
+		--generate-hashes --universal --python-version 3.10 -o requirements/$$f.lock; done
 
 clean:
-	rm -rf $(VENV) target python/weir/*.so
+	rm -rf $(VENV) $(VENV)-peers target python/weir/*.so

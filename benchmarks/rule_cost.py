@@ -44,7 +44,6 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from corpus import make_text  # noqa: E402
-
 from weir import _core  # noqa: E402
 from weir.rules import Rule, parse_rules  # noqa: E402
 

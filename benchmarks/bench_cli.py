@@ -1,0 +1,158 @@
+"""The CLI over a large generated log: throughput, peak memory, and peers on the same file.
+
+    python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md
+
+Builds (once, cached under benchmarks/data/) a log of the requested size from the seeded corpus
+generator, then times, in the same run: a read-only pass (``cat > /dev/null``), ``weir scan`` with
+all cores and with one, ``weir redact``, ripgrep with weir's patterns joined into one alternation,
+and detect-secrets on a slice (it is far slower; its MB/s is measured on the slice). Peak RSS is
+read from ``/usr/bin/time -v`` for each command, at 100 MB and at the full size, so it is clear
+whether memory grows with the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus import make_text  # noqa: E402
+
+BIN = ROOT / ".venv" / "bin"
+PEERS = ROOT / ".venv-peers" / "bin"
+MB = 1_000_000
+
+
+def build_log(path: Path, size: int, seed: int = 7) -> None:
+    """Repeat a 50 MB seeded block with a varying line prefix until ``size`` bytes."""
+    if path.exists() and path.stat().st_size >= size:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    block = make_text(50 * MB, seed, "logs").encode()
+    written = 0
+    with open(path, "wb") as f:
+        i = 0
+        while written < size:
+            piece = block[: size - written]
+            f.write(piece)
+            written += len(piece)
+            i += 1
+
+
+def slice_of(path: Path, size: int) -> Path:
+    out = path.with_name(f"{path.stem}-{size // MB}mb.log")
+    if not out.exists() or out.stat().st_size != size:
+        with open(path, "rb") as src, open(out, "wb") as dst:
+            dst.write(src.read(size))
+    return out
+
+
+def run(cmd: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of ``cmd`` under /usr/bin/time -v."""
+    started = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=stdout, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-400:]}")
+    return elapsed, int(m.group(1)) * 1024 if m else 0
+
+
+def rg_pattern() -> str:
+    sys.path.insert(0, str(ROOT / "python"))
+    from weir.rules import load_builtin
+
+    parts = [re.sub(r"\(\?P<\w+>", "(?:", r.pattern) for r in load_builtin()]
+    return "(?-u)" + "|".join(f"(?:{p})" for p in parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gb", type=float, default=1.0)
+    ap.add_argument("--peer-mb", type=int, default=20, help="slice size for detect-secrets")
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "cli.md")
+    args = ap.parse_args()
+
+    size = int(args.gb * 1000 * MB)
+    big = HERE / "data" / f"bench-{size // MB}mb.log"
+    build_log(big, size)
+    small = slice_of(big, 100 * MB)
+    peer = slice_of(big, args.peer_mb * MB)
+    weir = str(BIN / "weir")
+    rows: list[tuple[str, str, float, int]] = []
+
+    def measure(label: str, path: Path, cmd: list[str]) -> None:
+        secs, rss = run(cmd)
+        n = path.stat().st_size
+        rows.append((label, f"{n // MB} MB", n / MB / secs, rss))
+        print(f"{label:<40} {n / MB / secs:9.1f} MB/s  peak RSS {rss / MB:7.1f} MB", flush=True)
+
+    for path in (small, big):
+        measure("read baseline (cat > /dev/null)", path, ["sh", "-c", f"cat '{path}' > /dev/null"])
+        measure(
+            f"weir scan -j {os.cpu_count()}",
+            path,
+            [weir, "scan", "--format", "jsonl", "--fail-on", "none", str(path)],
+        )
+        measure(
+            "weir scan -j 1",
+            path,
+            [weir, "scan", "-j", "1", "--format", "jsonl", "--fail-on", "none", str(path)],
+        )
+        measure("weir redact", path, ["sh", "-c", f"'{weir}' redact '{path}' > /dev/null"])
+    if shutil.which("rg"):
+        pattern_file = HERE / "data" / "rg-pattern.txt"
+        pattern_file.write_text(rg_pattern())
+        for path in (small, big):
+            measure(
+                "ripgrep, weir's patterns as one regex",
+                path,
+                [
+                    "rg",
+                    "-c",
+                    "-a",
+                    "--regex-size-limit",
+                    "2G",
+                    "--dfa-size-limit",
+                    "2G",
+                    "-f",
+                    str(pattern_file),
+                    str(path),
+                ],
+            )
+    if (PEERS / "detect-secrets").exists():
+        measure("detect-secrets scan", peer, [str(PEERS / "detect-secrets"), "scan", str(peer)])
+
+    lines = [
+        f"Machine: {os.cpu_count()} cores, `{platform_line()}`; command: `python benchmarks/bench_cli.py --gb {args.gb}`",
+        "",
+        "| command | input | MB/s | peak RSS |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    lines += [f"| {label} | {inp} | {rate:.1f} | {rss / MB:.0f} MB |" for label, inp, rate, rss in rows]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n")
+    print(f"\nwrote {args.out}")
+
+
+def platform_line() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
