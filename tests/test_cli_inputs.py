@@ -158,3 +158,36 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(["scan", "--format", "xml"])
     assert e.value.code == 2
+
+
+class FakeTty:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_only_on_a_terminal_for_large_input() -> None:
+    from weir.progress import Progress
+
+    tty = FakeTty(True)
+    p = Progress(100 << 20, stream=tty)  # type: ignore[arg-type]
+    p.add(10 << 20)
+    p.finish()
+    assert "MB" in tty.text and "ETA" in tty.text and "/s" in tty.text
+    piped = FakeTty(False)
+    q = Progress(100 << 20, stream=piped)  # type: ignore[arg-type]
+    q.add(10 << 20)
+    q.finish()
+    assert piped.text == ""
+    small = FakeTty(True)
+    r = Progress(1000, stream=small)  # type: ignore[arg-type]
+    r.add(1000)
+    assert small.text == ""

@@ -18,7 +18,7 @@ from weir import __version__, _core
 from weir.filescan import scan_all
 from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
 from weir.progress import Progress
-from weir.report import SEVERITY_FLOORS, SarifReport, Totals, make_report
+from weir.report import SEVERITY_FLOORS, Hit, SarifReport, Totals, make_report
 from weir.results import CATEGORIES
 from weir.rules import Rule, RuleFileError
 from weir.scanner import Scanner
@@ -113,8 +113,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
     sources = list(expand(args.paths, errors))
     sizes = [s.size() for s in sources]
     progress = Progress(None if None in sizes else sum(s or 0 for s in sizes))
+
+    def emit(hits: list[Hit]) -> None:
+        for hit in hits:
+            totals.add(hit)
+            report.hit(hit)
+
     try:
-        for result in scan_all(scanner, sources, args.jobs, args.binary, progress):
+        for result in scan_all(scanner, sources, args.jobs, args.binary, progress, emit):
             if result.error:
                 errors.append(result.error)
             if result.skipped:
@@ -123,9 +129,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 continue
             totals.files += 1
             totals.bytes_scanned += result.bytes_scanned
-            for hit in result.hits:
-                totals.add(hit)
-                report.hit(hit)
+            emit(result.hits)
     finally:
         progress.finish()
     for message in errors:

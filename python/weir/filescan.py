@@ -3,7 +3,7 @@ column. The native engine releases the GIL, so plain threads use every core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -31,10 +31,23 @@ class ScanOptions:
     threads: int = 1
 
 
-def scan_source(scanner: Scanner, source: Source, options: ScanOptions, progress: Progress) -> FileResult:
+OnHits = Callable[[list[Hit]], None]
+
+
+def scan_source(
+    scanner: Scanner, source: Source, options: ScanOptions, progress: Progress, on_hits: OnHits | None = None
+) -> FileResult:
     """Scan one input. A read error or a corrupt archive ends this input with an error; what was
-    found before it is kept."""
+    found before it is kept. With ``on_hits``, hits are handed over chunk by chunk (memory stays
+    flat however many there are) instead of collected in the result."""
     result = FileResult(source)
+    sink: list[Hit] = result.hits
+
+    def deliver() -> None:
+        if on_hits is not None and sink:
+            on_hits(sink[:])
+            sink.clear()
+
     meta = [(r.entity, r.id, r.category) for r in scanner.rules]
     keep = scanner._default_keep
     floor = scanner.min_score or 0.0
@@ -57,8 +70,10 @@ def scan_source(scanner: Scanner, source: Source, options: ScanOptions, progress
                 break
             result.bytes_scanned += len(chunk)
             progress.add(len(chunk))
-            _collect(native.feed(chunk), source.name, meta, keep, floor, result.hits)
-        _collect(native.close(), source.name, meta, keep, floor, result.hits)
+            _collect(native.feed(chunk), source.name, meta, keep, floor, sink)
+            deliver()
+        _collect(native.close(), source.name, meta, keep, floor, sink)
+        deliver()
     except DECOMPRESS_ERRORS as e:
         result.error = f"{source.name}: cannot read past byte {result.bytes_scanned}: {_reason(e)}"
     finally:
@@ -88,12 +103,18 @@ def _collect(
 
 
 def scan_all(
-    scanner: Scanner, sources: Sequence[Source], jobs: int, binary: bool, progress: Progress
+    scanner: Scanner,
+    sources: Sequence[Source],
+    jobs: int,
+    binary: bool,
+    progress: Progress,
+    on_hits: OnHits | None = None,
 ) -> Iterator[FileResult]:
-    """Results in input order. One input gets all ``jobs`` threads inside its stream; many
-    inputs are scanned ``jobs`` at a time, one thread each."""
+    """Results in input order. One input gets all ``jobs`` threads inside its stream and streams
+    its hits to ``on_hits``; many inputs are scanned ``jobs`` at a time, one thread each, and
+    each result carries its hits."""
     if len(sources) == 1:
-        yield scan_source(scanner, sources[0], ScanOptions(binary, jobs), progress)
+        yield scan_source(scanner, sources[0], ScanOptions(binary, jobs), progress, on_hits)
         return
     options = ScanOptions(binary, 1)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

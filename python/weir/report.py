@@ -99,18 +99,19 @@ class TextReport:
 
 
 class JsonReport:
-    """One JSON object: ``findings`` and ``totals``."""
+    """One JSON object: ``findings`` and ``totals``. Written as it goes, so memory stays flat."""
 
     def __init__(self, out: IO[str], show_values: bool) -> None:
         self.out, self.show_values = out, show_values
-        self.hits: list[dict[str, Any]] = []
+        self.count = 0
+        self.out.write('{"findings": [')
 
     def hit(self, h: Hit) -> None:
-        self.hits.append(h.as_dict(self.show_values))
+        self.out.write(("\n  " if self.count == 0 else ",\n  ") + json.dumps(h.as_dict(self.show_values)))
+        self.count += 1
 
     def finish(self, totals: Totals) -> None:
-        json.dump({"findings": self.hits, "totals": totals.as_dict()}, self.out, indent=2)
-        self.out.write("\n")
+        self.out.write(f'\n], "totals": {json.dumps(totals.as_dict())}}}\n')
 
 
 class JsonLinesReport:
@@ -136,9 +137,15 @@ class SarifReport:
     def __init__(self, out: IO[str], show_values: bool, rules: Sequence[Rule], version: str) -> None:
         self.out, self.show_values, self.version = out, show_values, version
         self.rules = {r.id: r for r in rules}
-        self.results: list[dict[str, Any]] = []
+        self.count = 0
         self.used: dict[str, int] = {}
         self.notifications: list[dict[str, Any]] = []
+        # Results are written as found; the tool section (which lists the rules that fired) goes
+        # after them, since JSON members are unordered.
+        self.out.write(
+            '{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", '
+            '"runs": [{"columnKind": "unicodeCodePoints", "results": ['
+        )
 
     def hit(self, h: Hit) -> None:
         index = self.used.setdefault(h.rule, len(self.used))
@@ -147,30 +154,30 @@ class SarifReport:
         end_line = h.line + len(lines) - 1
         end_column = (h.column if len(lines) == 1 else 1) + len(lines[-1])
         shown = text if self.show_values else h.preview()
-        self.results.append(
-            {
-                "ruleId": h.rule,
-                "ruleIndex": index,
-                "level": SARIF_LEVEL[severity(h.score)],
-                "message": {"text": f"{h.entity} found: {shown} (score {h.score:.2f})"},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(h.file)},
-                            "region": {
-                                "startLine": h.line,
-                                "startColumn": h.column,
-                                "endLine": end_line,
-                                "endColumn": end_column,
-                                "byteOffset": h.start,
-                                "byteLength": h.end - h.start,
-                            },
-                        }
+        result = {
+            "ruleId": h.rule,
+            "ruleIndex": index,
+            "level": SARIF_LEVEL[severity(h.score)],
+            "message": {"text": f"{h.entity} found: {shown} (score {h.score:.2f})"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(h.file)},
+                        "region": {
+                            "startLine": h.line,
+                            "startColumn": h.column,
+                            "endLine": end_line,
+                            "endColumn": end_column,
+                            "byteOffset": h.start,
+                            "byteLength": h.end - h.start,
+                        },
                     }
-                ],
-                "properties": {"entity": h.entity, "category": h.category, "score": round(h.score, 4)},
-            }
-        )
+                }
+            ],
+            "properties": {"entity": h.entity, "category": h.category, "score": round(h.score, 4)},
+        }
+        self.out.write(("\n" if self.count == 0 else ",\n") + json.dumps(result))
+        self.count += 1
 
     def error(self, message: str) -> None:
         self.notifications.append({"level": "error", "message": {"text": message}})
@@ -193,32 +200,12 @@ class SarifReport:
         for rule in rules:
             if rule["helpUri"] is None:
                 del rule["helpUri"]
-        log = {
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "weir",
-                            "version": self.version,
-                            "informationUri": "https://pypi.org/project/weir-dlp/",
-                            "rules": rules,
-                        }
-                    },
-                    "columnKind": "unicodeCodePoints",
-                    "invocations": [
-                        {
-                            "executionSuccessful": totals.errors == 0,
-                            "toolExecutionNotifications": self.notifications,
-                        }
-                    ],
-                    "results": self.results,
-                }
-            ],
-        }
-        json.dump(log, self.out, indent=2)
-        self.out.write("\n")
+        tool = {"driver": {"name": "weir", "version": self.version, "rules": rules}}
+        tool["driver"]["informationUri"] = "https://pypi.org/project/weir-dlp/"
+        invocations = [
+            {"executionSuccessful": totals.errors == 0, "toolExecutionNotifications": self.notifications}
+        ]
+        self.out.write(f'\n], "tool": {json.dumps(tool)}, "invocations": {json.dumps(invocations)}}}]}}\n')
 
 
 def _uri(path: str) -> str:
