@@ -191,3 +191,15 @@ def test_database_cache_survives_corruption(tmp_path: Path, monkeypatch: pytest.
     assert again == first
     monkeypatch.setenv("WEIR_CACHE_DIR", "off")
     assert weir.Scanner(extra_rules=[rules]).scan("badge ACME-123456").findings == first
+
+
+def test_filtered_scanner_compiles_only_those_rules() -> None:
+    secrets = weir.Scanner(categories=["secret"])
+    assert secrets.rules and {r.category for r in secrets.rules} == {"secret"}
+    assert secrets.engine.rule_count == len(secrets.rules) < len(weir.Scanner().rules)
+    assert not secrets.scan(f"{EMAIL} {CARD}")
+    assert [f.entity for f in weir.scan(f"key AKIAIOSFODNN7EXAMPLE {EMAIL}", categories=["secret"])] == [
+        "AWS_ACCESS_KEY_ID"
+    ]
+    with pytest.raises(ValueError, match="no rule matches"):
+        weir.Scanner(entities=["NO_SUCH_ENTITY"])

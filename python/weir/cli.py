@@ -150,7 +150,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_redact(args: argparse.Namespace) -> int:
     scanner = make_scanner(args)
     meta = [(r.entity, r.id, r.category) for r in scanner.rules]
-    keep = scanner._default_keep
     floor = scanner.min_score or 0.0
     stream = scanner.engine.stream()
     source, _compression = open_source(Source(args.path))
@@ -164,7 +163,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
             nonlocal written, held
             at = written
             for i, s, e, score, _value, _l, _c in sorted(found, key=lambda f: f[1]):
-                if score < floor or (keep is not None and not keep[i]) or s < at:
+                if score < floor or s < at:
                     continue
                 out.write(held[at - written : s - written])
                 out.write(f"[{meta[i][0]}]".encode())

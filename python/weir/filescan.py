@@ -49,7 +49,6 @@ def scan_source(
             sink.clear()
 
     meta = [(r.entity, r.id, r.category) for r in scanner.rules]
-    keep = scanner._default_keep
     floor = scanner.min_score or 0.0
     try:
         stream_in, _compression = open_source(source)
@@ -70,9 +69,9 @@ def scan_source(
                 break
             result.bytes_scanned += len(chunk)
             progress.add(len(chunk))
-            _collect(native.feed(chunk), source.name, meta, keep, floor, sink)
+            _collect(native.feed(chunk), source.name, meta, floor, sink)
             deliver()
-        _collect(native.close(), source.name, meta, keep, floor, sink)
+        _collect(native.close(), source.name, meta, floor, sink)
         deliver()
     except DECOMPRESS_ERRORS as e:
         result.error = f"{source.name}: cannot read past byte {result.bytes_scanned}: {_reason(e)}"
@@ -92,12 +91,11 @@ def _collect(
     raw: list[tuple[int, int, int, float, bytes, int, int]],
     name: str,
     meta: Sequence[tuple[str, str, str]],
-    keep: list[bool] | None,
     floor: float,
     out: list[Hit],
 ) -> None:
     for i, s, e, score, value, line, column in raw:
-        if score >= floor and (keep is None or keep[i]):
+        if score >= floor:
             entity, rule, category = meta[i]
             out.append(Hit(name, line, column, s, e, entity, rule, category, score, value))
 

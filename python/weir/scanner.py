@@ -43,6 +43,15 @@ class Scanner:
         chosen = list(rules) if rules is not None else load_builtin()
         for path in extra_rules:
             chosen.extend(load_file(path))
+        _check_categories(categories)
+        # Rules a scanner will never report are not compiled at all: fewer rules, faster pass.
+        chosen = [
+            r
+            for r in chosen
+            if (entities is None or r.entity in entities) and (categories is None or r.category in categories)
+        ]
+        if not chosen:
+            raise ValueError("no rule matches the entities and categories asked for; see `weir rules list`")
         self.rules: list[Rule] = chosen
         self.engine = _core.Engine(chosen)
         self._meta: list[tuple[str, str, Category]] = [(r.entity, r.id, r.category) for r in chosen]
@@ -50,8 +59,6 @@ class Scanner:
         self.categories = frozenset(categories) if categories is not None else None
         self.min_score = min_score
         self.max_depth = max_depth
-        _check_categories(self.categories)
-        self._default_keep = self._keep(self.entities, self.categories)
 
     def __repr__(self) -> str:
         return f"Scanner(rules={len(self.rules)}, database_bytes={self.engine.database_bytes})"
@@ -76,7 +83,7 @@ class Scanner:
         min_score: float | None = None,
     ) -> ScanResult:
         """Scan ``data``: str, bytes (offsets in bytes), or a dict/list (each finding has a ``path``)."""
-        keep = self._default_keep
+        keep = None
         if entities is not None or categories is not None:
             _check_categories(categories)
             keep = self._keep(
@@ -154,12 +161,10 @@ class Stream:
     def __init__(self, scanner: Scanner, min_block: int, threads: int = 1) -> None:
         self._scanner = scanner
         self._native = scanner.engine.stream(min_block, threads)
-        self._keep = scanner._default_keep
         self._floor = scanner.min_score or 0.0
 
     def _convert(self, raw: list[tuple[int, int, int, float, bytes, int, int]]) -> list[Finding]:
-        meta = self._scanner._meta
-        keep, floor = self._keep, self._floor
+        meta, floor = self._scanner._meta, self._floor
         return [
             Finding(
                 entity=meta[i][0],
@@ -171,7 +176,7 @@ class Stream:
                 value=value,
             )
             for i, s, e, score, value, _line, _column in raw
-            if score >= floor and (keep is None or keep[i])
+            if score >= floor
         ]
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[Finding]:
@@ -198,18 +203,28 @@ def _check_categories(categories: Collection[str] | None) -> None:
         raise ValueError(f"unknown categories {sorted(unknown)}; known: {', '.join(CATEGORIES)}")
 
 
-_default: Scanner | None = None
-_default_lock = threading.Lock()
+_shared: dict[tuple[frozenset[str] | None, frozenset[str] | None], Scanner] = {}
+_shared_lock = threading.Lock()
 
 
-def default_scanner() -> Scanner:
-    """The shared Scanner over the built-in rules, compiled on first use."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = Scanner()
-    return _default
+def default_scanner(
+    entities: Collection[str] | None = None, categories: Collection[str] | None = None
+) -> Scanner:
+    """A shared Scanner over the built-in rules, compiled on first use; one per filter set, so
+    ``scan(data, categories=["secret"])`` runs only the secret rules."""
+    key = (
+        frozenset(entities) if entities is not None else None,
+        frozenset(categories) if categories is not None else None,
+    )
+    scanner = _shared.get(key)
+    if scanner is None:
+        with _shared_lock:
+            scanner = _shared.get(key)
+            if scanner is None:
+                if len(_shared) >= 32:  # filter sets are few in practice; keep the cache bounded
+                    _shared.pop(next(iter(_shared)))
+                scanner = _shared[key] = Scanner(entities=entities, categories=categories)
+    return scanner
 
 
 def scan(
@@ -220,9 +235,10 @@ def scan(
     min_score: float | None = None,
 ) -> ScanResult:
     """Scan str, bytes or a JSON-like payload with the built-in rules."""
-    return default_scanner().scan(data, entities=entities, categories=categories, min_score=min_score)
+    return default_scanner(entities, categories).scan(data, min_score=min_score)
 
 
 def redact(data: D, **options: Any) -> D:
     """A copy of ``data`` (same type) with findings replaced by ``[ENTITY]``."""
-    return default_scanner().redact(data, **options)
+    entities, categories = options.pop("entities", None), options.pop("categories", None)
+    return default_scanner(entities, categories).redact(data, **options)
