@@ -665,7 +665,9 @@ impl StreamScan {
         let (ready, keep): (Vec<Finding>, Vec<Finding>) = pending
             .into_iter()
             .partition(|f| all || (f.end as u64) <= horizon);
-        let ready: Vec<Located> = ready.into_iter().map(|f| self.locate(f)).collect();
+        let mut ready = ready;
+        ready.sort_by_key(|f| (f.start, f.end, f.rule));
+        let ready = self.locate_all(ready);
         self.pending = keep;
         self.watermark = if all {
             self.pos
@@ -703,26 +705,36 @@ impl StreamScan {
         ready
     }
 
-    fn locate(&self, finding: Finding) -> Located {
-        let s = (finding.start as u64 - self.buf_base) as usize;
-        let e = (finding.end as u64 - self.buf_base) as usize;
-        let before = &self.buf[..s];
-        let (line, column) = match memchr::memrchr(b'\n', before) {
-            Some(nl) => (
-                self.lines_before_base + memchr::memchr_iter(b'\n', before).count() as u64,
-                count_chars(&before[nl + 1..]),
-            ),
-            None => (
-                self.lines_before_base,
-                self.column_at_base + count_chars(before),
-            ),
-        };
-        Located {
-            finding,
-            line: line + 1,
-            column: column + 1,
-            value: self.buf[s..e].to_vec(),
-        }
+    /// Line and column for findings in ascending start order: one pass over the buffer for all
+    /// of them, however many there are.
+    fn locate_all(&self, ready: Vec<Finding>) -> Vec<Located> {
+        let mut cursor = 0usize; // buffer index the counts below are valid at
+        let mut lines = self.lines_before_base; // newlines before `cursor`
+        let mut column = self.column_at_base; // code points from the line start to `cursor`
+        ready
+            .into_iter()
+            .map(|finding| {
+                let s = (finding.start as u64 - self.buf_base) as usize;
+                let e = (finding.end as u64 - self.buf_base) as usize;
+                if s > cursor {
+                    let gap = &self.buf[cursor..s];
+                    match memchr::memrchr(b'\n', gap) {
+                        Some(nl) => {
+                            lines += memchr::memchr_iter(b'\n', gap).count() as u64;
+                            column = count_chars(&gap[nl + 1..]);
+                        }
+                        None => column += count_chars(gap),
+                    }
+                    cursor = s;
+                }
+                Located {
+                    finding,
+                    line: lines + 1,
+                    column: column + 1,
+                    value: self.buf[s..e].to_vec(),
+                }
+            })
+            .collect()
     }
 }
 
