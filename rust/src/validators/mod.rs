@@ -154,6 +154,9 @@ validators! {
     Lei = "lei" => finance::lei,
     /// A secret's value that is not an obvious placeholder.
     SecretValue = "secret_value" => secret::secret_value,
+    /// `secret_value`, and at least one digit: the check generic assignment rules used to spell
+    /// as `[..]{0,127}[0-9][..]{0,128}`, which blows up a regex DFA (counted repetition).
+    SecretWithDigit = "secret_with_digit" => secret::secret_with_digit,
 }
 
 /// Shannon entropy in bits per byte.
@@ -346,6 +349,7 @@ mod tests {
         (Validator::Cusip, b"38259P508"),
         (Validator::Lei, b"HWUPKR0MPOU8FGXBT394"),
         (Validator::SecretValue, b"hunter2-but-longer"),
+        (Validator::SecretWithDigit, b"hunter2-but-longer"),
     ];
 
     #[test]

@@ -124,6 +124,11 @@ fn is_filler(v: &[u8]) -> bool {
 /// [`PLACEHOLDER_WORDS`]; references like `${X}`, `{{x}}`, `<x>`, `$(x)`, `%X%`, `[X]`, `$VAR`;
 /// format directives `%s`, `%d`, `%(x)s`; masks of four or more `*`, `x`, `X` or `•`; and
 /// documentation filler ("your_...", "..._here").
+/// `secret_value` plus at least one ASCII digit.
+pub(super) fn secret_with_digit(value: &[u8]) -> bool {
+    value.iter().any(u8::is_ascii_digit) && secret_value(value)
+}
+
 pub(super) fn secret_value(value: &[u8]) -> bool {
     let v = trim(value);
     if v.len() < MIN_LEN {
@@ -236,5 +241,12 @@ mod tests {
         assert_eq!(trim(b"\""), b"\"");
         assert_eq!(trim(b"   "), b"");
         assert_eq!(trim(b""), b"");
+    }
+
+    #[test]
+    fn secret_with_digit_needs_a_digit() {
+        assert!(secret_with_digit(b"Zx9-kLq2-wT7"));
+        assert!(!secret_with_digit(b"correct-horse-battery"));
+        assert!(!secret_with_digit(b"${TOKEN_2}"));
     }
 }
