@@ -107,3 +107,22 @@ def test_console_script_and_stdin() -> None:
     )
     assert proc.returncode == 1
     assert "<stdin>:1:3: EMAIL_ADDRESS" in proc.stdout
+
+
+def test_fast_json_lines_equal_the_dict_form() -> None:
+    from weir.report import Hit
+
+    hit = Hit(
+        'dir/a "b".log',
+        3,
+        4,
+        10,
+        20,
+        "EMAIL_ADDRESS",
+        "pii.email",
+        "pii",
+        0.912345,
+        'jané"do\\e@x.io\x07'.encode(),
+    )
+    for show in (False, True):
+        assert json.loads(hit.to_json(show)) == hit.as_dict(show)

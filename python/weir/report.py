@@ -45,6 +45,18 @@ class Hit(NamedTuple):
     def preview(self) -> str:
         return mask_preview(self.value)
 
+    def to_json(self, show_values: bool) -> str:
+        """``json.dumps(self.as_dict(show_values))``, built directly: reports write one per
+        finding, and logs can hold hundreds of thousands. Rule ids, entities and categories are
+        identifiers (the rule schema enforces it); the file, preview and value are escaped."""
+        value = f', "value": {_js(self.value.decode("utf-8", "replace"))}' if show_values else ""
+        return (
+            f'{{"file": {_js(self.file)}, "line": {self.line}, "column": {self.column}, '
+            f'"start": {self.start}, "end": {self.end}, "entity": "{self.entity}", "rule": "{self.rule}", '
+            f'"category": "{self.category}", "score": {round(self.score, 4)}, '
+            f'"severity": "{severity(self.score)}", "preview": {_js(self.preview())}{value}}}'
+        )
+
     def as_dict(self, show_values: bool) -> dict[str, Any]:
         d: dict[str, Any] = {
             "file": self.file,
@@ -69,6 +81,9 @@ class Report(Protocol):
 
     def hit(self, h: Hit) -> None: ...
     def finish(self, totals: Totals) -> None: ...
+
+
+_js = json.encoder.encode_basestring_ascii
 
 
 def use_color(stream: IO[str]) -> bool:
@@ -107,7 +122,7 @@ class JsonReport:
         self.out.write('{"findings": [')
 
     def hit(self, h: Hit) -> None:
-        self.out.write(("\n  " if self.count == 0 else ",\n  ") + json.dumps(h.as_dict(self.show_values)))
+        self.out.write(("\n  " if self.count == 0 else ",\n  ") + h.to_json(self.show_values))
         self.count += 1
 
     def finish(self, totals: Totals) -> None:
@@ -121,7 +136,7 @@ class JsonLinesReport:
         self.out, self.show_values = out, show_values
 
     def hit(self, h: Hit) -> None:
-        self.out.write(json.dumps(h.as_dict(self.show_values)) + "\n")
+        self.out.write(h.to_json(self.show_values) + "\n")
 
     def finish(self, totals: Totals) -> None:
         pass

@@ -63,7 +63,8 @@ def mask_preview(value: str | bytes) -> str:
     """Mask a value for reports: keep at most 2 leading and 2 trailing characters of long values,
     fewer of short ones, and star the rest (lengths over 24 are capped so length leaks little)."""
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-    text = "".join(c if c.isprintable() else "?" for c in text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else "?" for c in text)
     n = len(text)
     keep = 0 if n < 8 else 1 if n < 12 else 2
     hidden = min(n - 2 * keep, 24)
