@@ -18,6 +18,30 @@ D = TypeVar("D")
 ACCEPTED = "str, bytes, bytearray, memoryview, or a JSON-like dict/list"
 
 
+def make_finding(
+    meta: tuple[str, str, Category],
+    start: int,
+    end: int,
+    score: float,
+    value: str | bytes,
+    path: str | None = None,
+    in_key: bool = False,
+) -> Finding:
+    """A Finding from the engine's raw tuple and its rule's (entity, id, category)."""
+    entity, rule, category = meta
+    return Finding(
+        entity=entity,
+        rule=rule,
+        category=category,
+        start=start,
+        end=end,
+        score=score,
+        value=value,
+        path=path,
+        in_key=in_key,
+    )
+
+
 def label(finding: Finding) -> str:
     """The default replacement: the entity name in brackets."""
     return f"[{finding.entity}]"
@@ -122,17 +146,7 @@ class Scanner:
     ) -> list[Finding]:
         meta = self._meta
         return [
-            Finding(
-                entity=meta[i][0],
-                rule=meta[i][1],
-                category=meta[i][2],
-                start=s,
-                end=e,
-                score=score,
-                value=text[s:e],
-                path=path,
-                in_key=in_key,
-            )
+            make_finding(meta[i], s, e, score, text[s:e], path, in_key)
             for i, s, e, score in raw
             if score >= floor and (keep is None or keep[i])
         ]
@@ -166,15 +180,7 @@ class Stream:
     def _convert(self, raw: list[tuple[int, int, int, float, bytes, int, int]]) -> list[Finding]:
         meta, floor = self._scanner._meta, self._floor
         return [
-            Finding(
-                entity=meta[i][0],
-                rule=meta[i][1],
-                category=meta[i][2],
-                start=s,
-                end=e,
-                score=score,
-                value=value,
-            )
+            make_finding(meta[i], s, e, score, value)
             for i, s, e, score, value, _line, _column in raw
             if score >= floor
         ]
