@@ -191,3 +191,14 @@ def test_progress_only_on_a_terminal_for_large_input() -> None:
     r = Progress(1000, stream=small)  # type: ignore[arg-type]
     r.add(1000)
     assert small.text == ""
+
+
+def test_one_very_long_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 12 MB line with no newline: found, with its column, in bounded memory."""
+    filler = b"k=v " * 1_500_000
+    p = tmp_path / "oneline.log"
+    p.write_bytes(filler + EMAIL.encode() + b" " + filler)
+    code, doc = findings(capsys, [str(p)])
+    assert code == 1
+    [hit] = [f for f in doc["findings"] if f["entity"] == "EMAIL_ADDRESS"]
+    assert (hit["line"], hit["column"], hit["start"]) == (1, len(filler) + 1, len(filler))
