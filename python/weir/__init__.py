@@ -8,13 +8,18 @@ instructions — in text, bytes and JSON payloads, with one native Vectorscan pa
 
 from weir._core import RuleError, ScanError
 from weir.payload import PayloadError
+from weir.policy import Blocked, Policy, PolicyError
 from weir.results import Finding, ScanResult
 from weir.rules import Rule, RuleFileError
 from weir.scanner import Scanner, Stream, redact, scan
+from weir.vault import Vault, detokenize
 
 __all__ = [
+    "Blocked",
     "Finding",
     "PayloadError",
+    "Policy",
+    "PolicyError",
     "Rule",
     "RuleError",
     "RuleFileError",
@@ -22,6 +27,8 @@ __all__ = [
     "ScanResult",
     "Scanner",
     "Stream",
+    "Vault",
+    "detokenize",
     "redact",
     "scan",
 ]

@@ -9,19 +9,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO
 
 from weir import __version__, _core
 from weir.filescan import scan_all
 from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
+from weir.masking import Renderer, decide
+from weir.policy import BUILTIN as BUILTIN_POLICIES
+from weir.policy import Blocked, Policy, PolicyError
 from weir.progress import Progress
 from weir.report import SEVERITY_FLOORS, Hit, SarifReport, Totals, make_report
 from weir.results import CATEGORIES
 from weir.rules import Rule, RuleFileError
-from weir.scanner import Scanner
+from weir.scanner import Scanner, make_finding
 
 CHUNK = 1 << 20
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -70,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--binary", action="store_true", help="scan binary files too (skipped by default)")
     scan.add_argument(
+        "--policy",
+        metavar="FILE|NAME",
+        help="report what this policy would act on (its allow-list, thresholds and deny terms)",
+    )
+    scan.add_argument(
         "-j",
         "--jobs",
         type=int,
@@ -82,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     redact = sub.add_parser("redact", help="write a copy with every finding replaced by [ENTITY]")
     redact.add_argument("path", nargs="?", default="-", metavar="PATH", help="a file, or '-' for stdin")
     redact.add_argument("-o", "--output", default="-", metavar="OUT", help="where to write (default: stdout)")
+    redact.add_argument(
+        "--policy", metavar="FILE|NAME", help="a policy file (TOML/YAML/JSON) or default, strict, audit"
+    )
     add_filters(redact)
 
     rules = sub.add_parser("rules", help="list or check rules")
@@ -106,8 +120,12 @@ def make_scanner(args: argparse.Namespace) -> Scanner:
 def cmd_scan(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
+    policy = load_policy(args.policy)
     scanner = make_scanner(args)
+    if policy is not None:
+        scanner = scanner.with_deny_terms(policy.deny.terms)
     report = make_report(args.format, sys.stdout, args.show_values, scanner.rules, __version__)
+    allowed = policy.allowed_values() if policy is not None else None
     totals = Totals()
     errors: list[str] = []
     sources = list(expand(args.paths, errors))
@@ -116,6 +134,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     def emit(hits: list[Hit]) -> None:
         for hit in hits:
+            if policy is not None and allowed is not None:
+                spec = policy.resolve(hit.entity, hit.category)
+                text = hit.value.decode("utf-8", "replace")
+                if hit.score < policy.threshold(spec) or text in allowed[0] or allowed[1].is_match(text):
+                    continue
             totals.add(hit)
             report.hit(hit)
 
@@ -147,47 +170,96 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_FOUND if failed else EXIT_CLEAN
 
 
+def load_policy(arg: str | None) -> Policy | None:
+    """``--policy``: a built-in name (default, strict, audit) or a policy file."""
+    if arg is None:
+        return None
+    return Policy.builtin(arg) if arg in BUILTIN_POLICIES else Policy.load(arg)
+
+
 def cmd_redact(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
     scanner = make_scanner(args)
-    meta = [(r.entity, r.id, r.category) for r in scanner.rules]
+    if policy is not None:
+        scanner = scanner.with_deny_terms(policy.deny.terms)
+    meta = scanner._meta
     floor = scanner.min_score or 0.0
+    render = Renderer(policy, {}) if policy is not None else None
+
+    def replacement(raw: tuple[int, int, int, float, bytes, int, int]) -> bytes | None:
+        """What replaces this finding, or None to leave it (below threshold, allowed, report)."""
+        i, s, e, score, value, _line, _column = raw
+        if score < floor:
+            return None
+        if policy is None or render is None:
+            return f"[{meta[i][0]}]".encode()
+        finding = make_finding(meta[i], s, e, score, value.decode("utf-8", "replace"))
+        decided = decide([finding], policy)  # raises Blocked
+        if not decided.actions or decided.actions[0][1].action == "report":
+            return None
+        return render.render(finding, decided.actions[0][1]).encode()
+
     stream = scanner.engine.stream()
     source, _compression = open_source(Source(args.path))
-    out: IO[bytes] = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")  # noqa: SIM115
+    # Fail closed: nothing reaches the destination until the whole input has passed. Output goes
+    # to a temporary file (beside OUT, or spooled for stdout) and is released only at the end.
+    target = None if args.output == "-" else Path(args.output)
+    out: IO[bytes]
+    if target is None:
+        out = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
+    else:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        out = os.fdopen(fd, "wb")
     # Bytes not yet written start at absolute offset `written`; `held` are those bytes.
     held = bytearray()
     written = 0
+    completed = False
+
+    def flush_to(limit: int, found: list[tuple[int, int, int, float, bytes, int, int]]) -> None:
+        nonlocal written, held
+        at = written
+        for raw in sorted(found, key=lambda f: (f[1], -f[2])):
+            s, e = raw[1], raw[2]
+            if s < at:  # overlaps what was just replaced: the union goes, once
+                at = max(at, e)
+                continue
+            new = replacement(raw)
+            if new is None:
+                continue
+            out.write(held[at - written : s - written])
+            out.write(new)
+            at = e
+        limit = max(limit, at)
+        out.write(held[at - written : limit - written])
+        del held[: limit - written]
+        written = limit
+
     try:
-
-        def flush_to(limit: int, found: list[tuple[int, int, int, float, bytes, int, int]]) -> None:
-            nonlocal written, held
-            at = written
-            for i, s, e, score, _value, _l, _c in sorted(found, key=lambda f: f[1]):
-                if score < floor or s < at:
-                    continue
-                out.write(held[at - written : s - written])
-                out.write(f"[{meta[i][0]}]".encode())
-                at = e
-            limit = max(limit, at)
-            out.write(held[at - written : limit - written])
-            del held[: limit - written]
-            written = limit
-
         while chunk := source.read(CHUNK):
             held += chunk
-            found = stream.feed(chunk)
-            flush_to(stream.watermark, found)
-        found = stream.close()
-        flush_to(written + len(held), found)
+            flush_to(stream.watermark, stream.feed(chunk))
+        flush_to(written + len(held), stream.close())
+        completed = True
+    except Blocked as blocked:
+        print(f"weir: {args.path}: {blocked}; output withheld", file=sys.stderr)
+        return EXIT_FOUND
     except DECOMPRESS_ERRORS as e:
         raise InputError(f"{args.path}: cannot read past byte {written + len(held)}: {e}") from None
     finally:
         if args.path != "-":
             source.close()
-        if out is not sys.stdout.buffer:
+        if target is None:
+            if completed:
+                out.seek(0)
+                shutil.copyfileobj(out, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
             out.close()
         else:
-            out.flush()
+            out.close()
+            if completed:
+                os.replace(tmp_name, target)
+            else:  # never leave a partial copy behind
+                os.unlink(tmp_name)
     return EXIT_CLEAN
 
 
@@ -267,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rules_check(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    except (RuleFileError, _core.RuleError, UsageError, InputError, ValueError) as e:
+    except (RuleFileError, _core.RuleError, UsageError, InputError, PolicyError, ValueError) as e:
         print(f"weir: {e}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as e:

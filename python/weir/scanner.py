@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from weir import _core
+from weir.masking import Decided, decide
+from weir.masking import apply as apply_policy
 from weir.payload import MAX_DEPTH, is_container, walk
+from weir.policy import Blocked, Policy
 from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
 from weir.rules import Rule, load_builtin, load_file
@@ -83,6 +86,7 @@ class Scanner:
         self.categories = frozenset(categories) if categories is not None else None
         self.min_score = min_score
         self.max_depth = max_depth
+        self._deny_cache: dict[tuple[str, ...], Scanner] = {}
 
     def __repr__(self) -> str:
         return f"Scanner(rules={len(self.rules)}, database_bytes={self.engine.database_bytes})"
@@ -151,8 +155,49 @@ class Scanner:
             if score >= floor and (keep is None or keep[i])
         ]
 
-    def redact(self, data: D, **options: Any) -> D:
-        """A copy of ``data`` (same type) with every finding replaced by ``[ENTITY]``."""
+    def with_deny_terms(self, terms: Sequence[str]) -> Scanner:
+        """This scanner plus one case-insensitive rule per denied term (entity DENIED_TERM)."""
+        key = tuple(terms)
+        if not key:
+            return self
+        cached = self._deny_cache.get(key)
+        if cached is None:
+            extra = [deny_rule(i, t) for i, t in enumerate(key)]
+            cached = Scanner(rules=[*self.rules, *extra], min_score=self.min_score, max_depth=self.max_depth)
+            self._deny_cache[key] = cached
+        return cached
+
+    def scan_with_policy(
+        self,
+        data: Any,
+        policy: Policy | str,
+        *,
+        tool: str | None = None,
+        direction: str | None = None,
+        **options: Any,
+    ) -> tuple[ScanResult, Decided]:
+        """Scan, then apply the policy's allow-list, thresholds and actions. Raises ``Blocked``
+        when a finding's action is ``block``."""
+        pol = as_policy(policy)
+        result = self.with_deny_terms(pol.deny.terms).scan(data, **options)
+        return result, decide(result.findings, pol, tool=tool, direction=direction)
+
+    def redact(
+        self,
+        data: D,
+        policy: Policy | str | None = None,
+        *,
+        tool: str | None = None,
+        direction: str | None = None,
+        **options: Any,
+    ) -> D:
+        """A copy of ``data`` (same type) with findings masked: by ``policy`` (a Policy or a
+        built-in name) when given, else every finding replaced by ``[ENTITY]``. ``tool`` and
+        ``direction`` select the policy's overrides. Raises ``weir.Blocked`` on a block action."""
+        if policy is not None:
+            pol = as_policy(policy)
+            result, decided = self.scan_with_policy(data, pol, tool=tool, direction=direction, **options)
+            return cast(D, apply_policy(data, result.findings, decided, pol))
         result = self.scan(data, **options)
         if isinstance(data, str):
             return cast(D, splice(data, result.findings, label))
@@ -239,12 +284,49 @@ def scan(
     entities: Collection[str] | None = None,
     categories: Collection[str] | None = None,
     min_score: float | None = None,
+    policy: Policy | str | None = None,
 ) -> ScanResult:
-    """Scan str, bytes or a JSON-like payload with the built-in rules."""
-    return default_scanner(entities, categories).scan(data, min_score=min_score)
+    """Scan str, bytes or a JSON-like payload with the built-in rules. With a ``policy``, only
+    what the policy would act on is returned (allow-lists and thresholds applied, deny terms
+    added); nothing is blocked here: ``redact`` enforces."""
+    scanner = default_scanner(entities, categories)
+    if policy is None:
+        return scanner.scan(data, min_score=min_score)
+    pol = as_policy(policy)
+    result = scanner.with_deny_terms(pol.deny.terms).scan(data, min_score=min_score)
+    try:
+        kept = decide(result.findings, pol).findings
+    except Blocked as blocked:
+        kept = blocked.findings
+    return ScanResult(kept)
 
 
-def redact(data: D, **options: Any) -> D:
-    """A copy of ``data`` (same type) with findings replaced by ``[ENTITY]``."""
+def as_policy(policy: Policy | str) -> Policy:
+    """A Policy, or the built-in one of that name."""
+    return policy if isinstance(policy, Policy) else Policy.builtin(policy)
+
+
+def deny_rule(index: int, term: str) -> Rule:
+    """A rule that finds ``term`` anywhere, case-insensitively. Every byte that is not a letter or
+    digit is hex-escaped, so the pattern means the same to Vectorscan and the regex crate."""
+    escaped = "".join(
+        c if c.isascii() and c.isalnum() else "".join(f"\\x{b:02x}" for b in c.encode()) for c in term
+    )
+    return Rule(
+        id=f"deny.term_{index}",
+        name="Term on the policy's deny-list",
+        entity="DENIED_TERM",
+        category="secret",
+        pattern=f"(?i){escaped}",
+        score=1.0,
+        examples=[term],
+        negative_examples=["-"],
+        source="policy deny-list",
+    )
+
+
+def redact(data: D, policy: Policy | str | None = None, **options: Any) -> D:
+    """A copy of ``data`` (same type) with findings masked by ``policy`` (default: each replaced
+    by ``[ENTITY]``). Raises ``weir.Blocked`` when the policy blocks."""
     entities, categories = options.pop("entities", None), options.pop("categories", None)
-    return default_scanner(entities, categories).redact(data, **options)
+    return default_scanner(entities, categories).redact(data, policy, **options)

@@ -308,6 +308,41 @@ impl PyStream {
     }
 }
 
+/// Several regexes matched as one, on the linear-time engine: for operator-supplied patterns
+/// (allow-lists) that run on untrusted values.
+#[pyclass(frozen, name = "RegexSet", module = "weir._core")]
+struct PyRegexSet {
+    inner: regex_automata::meta::Regex,
+    count: usize,
+}
+
+#[pymethods]
+impl PyRegexSet {
+    #[new]
+    fn new(patterns: Vec<String>) -> PyResult<Self> {
+        for (i, p) in patterns.iter().enumerate() {
+            regex_automata::meta::Regex::new(p).map_err(|e| {
+                PyValueError::new_err(format!("pattern {i} ({p:?}) does not compile: {e}"))
+            })?;
+        }
+        let inner = regex_automata::meta::Regex::new_many(&patterns)
+            .map_err(|e| PyValueError::new_err(format!("patterns do not compile together: {e}")))?;
+        Ok(PyRegexSet {
+            inner,
+            count: patterns.len(),
+        })
+    }
+
+    /// Does any pattern match somewhere in `text`?
+    fn is_match(&self, text: &str) -> bool {
+        self.count > 0 && self.inner.is_match(text)
+    }
+
+    fn __len__(&self) -> usize {
+        self.count
+    }
+}
+
 /// The rule files built into the module: a list of (file name, TOML text).
 #[pyfunction]
 fn builtin_rule_files<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
@@ -356,6 +391,7 @@ fn vectorscan_version() -> String {
 fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_class::<PyStream>()?;
+    m.add_class::<PyRegexSet>()?;
     m.add("RuleError", m.py().get_type::<RuleError>())?;
     m.add("ScanError", m.py().get_type::<ScanError>())?;
     m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
