@@ -279,7 +279,33 @@ def test_cli_redact_to_stdout_is_withheld_when_blocked() -> None:
 
     weir_bin = str(Path(sys.executable).with_name("weir"))
     data = f"first {EMAIL}\n".encode() * 50_000 + f"then {KEY}\n".encode()
-    proc = subprocess.run([weir_bin, "redact", "--policy", "default"], input=data, capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [weir_bin, "redact", "--policy", "default"], input=data, capture_output=True, timeout=120
+    )
     assert proc.returncode == 1
     assert proc.stdout == b""  # nothing released before the block was found
     assert b"blocked by policy" in proc.stderr and KEY.encode() not in proc.stderr
+
+
+def test_blocked_carries_no_values() -> None:
+    with pytest.raises(weir.Blocked) as e:
+        weir.redact(f"{KEY} {EMAIL}", "strict")
+    assert KEY not in repr(vars(e.value)) and EMAIL not in repr(vars(e.value))
+
+
+def test_cli_hash_and_vault_tokenize(key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from weir.cli import main
+
+    vault = tmp_path / "v.db"
+    policy = tmp_path / "p.yaml"
+    policy.write_text(f"entities:\n  EMAIL_ADDRESS: tokenize\n  CREDIT_CARD: hash\nvault: {vault}\n")
+    log = tmp_path / "a.log"
+    log.write_text(f"{EMAIL} {CARD}\n")
+    out = tmp_path / "o.log"
+    assert main(["redact", str(log), "-o", str(out), "--policy", str(policy)]) == 0
+    text = out.read_text()
+    assert "<EMAIL_ADDRESS_" in text and "[CREDIT_CARD:" in text and EMAIL not in text
+    with weir.Vault(vault) as v:
+        assert weir.detokenize(text, v).startswith(EMAIL)
+    monkeypatch.delenv("WEIR_KEY")
+    assert main(["redact", str(log), "-o", str(out), "--policy", str(policy)]) == 2

@@ -20,6 +20,7 @@ from typing import IO
 from weir import __version__, _core
 from weir.filescan import scan_all
 from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
+from weir.keys import MissingKeyError
 from weir.masking import Renderer, decide
 from weir.policy import BUILTIN as BUILTIN_POLICIES
 from weir.policy import Blocked, Policy, PolicyError
@@ -28,6 +29,7 @@ from weir.report import SEVERITY_FLOORS, Hit, SarifReport, Totals, make_report
 from weir.results import CATEGORIES
 from weir.rules import Rule, RuleFileError
 from weir.scanner import Scanner, make_finding
+from weir.vault import VaultError
 
 CHUNK = 1 << 20
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -339,7 +341,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rules_check(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    except (RuleFileError, _core.RuleError, UsageError, InputError, PolicyError, ValueError) as e:
+    except (
+        RuleFileError,
+        _core.RuleError,
+        UsageError,
+        InputError,
+        PolicyError,
+        MissingKeyError,
+        VaultError,
+        ValueError,
+    ) as e:
         print(f"weir: {e}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as e:

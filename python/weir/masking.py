@@ -27,9 +27,15 @@ class Decided:
 
 
 def decide(
-    findings: Sequence[Finding], policy: Policy, *, tool: str | None = None, direction: str | None = None
+    findings: Sequence[Finding],
+    policy: Policy,
+    *,
+    tool: str | None = None,
+    direction: str | None = None,
+    enforce: bool = True,
 ) -> Decided:
-    """Drop allow-listed and low-scoring findings; raise ``Blocked`` if any left says block."""
+    """Drop allow-listed and low-scoring findings; with ``enforce``, raise ``Blocked`` if any
+    left says block."""
     values, patterns = policy.allowed_values()
     out = Decided()
     for f in findings:
@@ -41,7 +47,7 @@ def decide(
             continue
         out.actions.append((f, spec))
     blocked = [f for f, spec in out.actions if spec.action == "block"]
-    if blocked:
+    if blocked and enforce:
         raise Blocked.of(blocked)
     return out
 

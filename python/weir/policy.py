@@ -180,18 +180,15 @@ class PolicyError(ValueError):
 class Blocked(Exception):
     """A ``block`` action fired. Names entities and counts, never values."""
 
-    def __init__(self, counts: Mapping[str, int], findings: Iterable[Finding] = ()) -> None:
+    def __init__(self, counts: Mapping[str, int]) -> None:
         self.counts = dict(counts)
-        self.findings: list[Finding] = list(findings)
-        """The blocked findings, for callers that audit; never part of the message."""
         self.entities = sorted(self.counts)
         what = ", ".join(f"{n} x {e}" for e, n in sorted(self.counts.items()))
         super().__init__(f"blocked by policy: {what}")
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Blocked:
-        found = list(findings)
-        return cls(Counter(f.entity for f in found), found)
+        return cls(Counter(f.entity for f in findings))
 
 
 def _spec(a: ActionLike) -> ActionSpec:

@@ -11,7 +11,7 @@ from weir import _core
 from weir.masking import Decided, decide
 from weir.masking import apply as apply_policy
 from weir.payload import MAX_DEPTH, is_container, walk
-from weir.policy import Blocked, Policy
+from weir.policy import Policy
 from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
 from weir.rules import Rule, load_builtin, load_file
@@ -294,11 +294,7 @@ def scan(
         return scanner.scan(data, min_score=min_score)
     pol = as_policy(policy)
     result = scanner.with_deny_terms(pol.deny.terms).scan(data, min_score=min_score)
-    try:
-        kept = decide(result.findings, pol).findings
-    except Blocked as blocked:
-        kept = blocked.findings
-    return ScanResult(kept)
+    return ScanResult(decide(result.findings, pol, enforce=False).findings)
 
 
 def as_policy(policy: Policy | str) -> Policy:
