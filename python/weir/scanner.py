@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from weir import _core
+from weir import ner as ner_layer
 from weir.masking import Decided, decide
 from weir.masking import apply as apply_policy
 from weir.payload import MAX_DEPTH, is_container, walk
@@ -66,6 +67,7 @@ class Scanner:
         categories: Collection[str] | None = None,
         min_score: float | None = None,
         max_depth: int = MAX_DEPTH,
+        ner: bool | str = False,
     ) -> None:
         chosen = list(rules) if rules is not None else load_builtin()
         for path in extra_rules:
@@ -77,7 +79,7 @@ class Scanner:
             for r in chosen
             if (entities is None or r.entity in entities) and (categories is None or r.category in categories)
         ]
-        if not chosen:
+        if not chosen and not (ner_layer.ENTITIES & set(entities or ())):
             raise ValueError("no rule matches the entities and categories asked for; see `weir rules list`")
         self.rules: list[Rule] = chosen
         self.engine = _core.Engine(chosen)
@@ -86,6 +88,7 @@ class Scanner:
         self.categories = frozenset(categories) if categories is not None else None
         self.min_score = min_score
         self.max_depth = max_depth
+        self.ner = ner
         self._deny_cache: dict[tuple[str, ...], Scanner] = {}
 
     def __repr__(self) -> str:
@@ -109,35 +112,113 @@ class Scanner:
         entities: Collection[str] | None = None,
         categories: Collection[str] | None = None,
         min_score: float | None = None,
+        ner: bool | str | None = None,
+        ocr: bool | None = None,
     ) -> ScanResult:
-        """Scan ``data``: str, bytes (offsets in bytes), or a dict/list (each finding has a ``path``)."""
+        """Scan ``data``: str, bytes (offsets in bytes), a dict/list (each finding has a
+        ``path``), or an image (PIL image, image bytes; each finding has a ``box``).
+
+        ``ner``: True runs spaCy NER on prose (an error if it is not installed), "auto" runs it
+        when installed, False (the default, unless the Scanner was built with ``ner=``) skips it.
+        ``ocr``: None/True reads images, False treats image bytes as plain bytes."""
         keep = None
+        wanted_entities = entities if entities is not None else self.entities
+        wanted_categories = categories if categories is not None else self.categories
         if entities is not None or categories is not None:
             _check_categories(categories)
-            keep = self._keep(
-                entities if entities is not None else self.entities,
-                categories if categories is not None else self.categories,
-            )
+            keep = self._keep(wanted_entities, wanted_categories)
         floor = min_score if min_score is not None else (self.min_score or 0.0)
-        if isinstance(data, (str, bytes)):
-            return ScanResult(self._convert(data, self.engine.scan(data), None, False, keep, floor))
-        if isinstance(data, (bytearray, memoryview)):
-            blob = bytes(data)
-            return ScanResult(self._convert(blob, self.engine.scan(blob), None, False, keep, floor))
-        if is_container(data):
-            return ScanResult(self._scan_payload(data, keep, floor))
-        raise TypeError(f"weir cannot scan a {type(data).__name__}: pass {ACCEPTED}")
+        use_ner = self._use_ner(ner if ner is not None else self.ner, wanted_entities, wanted_categories)
+        if ocr is not False and _is_image(data):
+            from weir import ocr as ocr_layer
 
-    def _scan_payload(self, data: Any, keep: list[bool] | None, floor: float) -> list[Finding]:
+            def scan_text(text: str) -> list[Finding]:
+                return self.scan(
+                    text, entities=entities, categories=categories, min_score=min_score, ner=ner, ocr=False
+                ).findings
+
+            found = ocr_layer.scan_image(scan_text, data)
+            return ScanResult(found)
+        leaves: list[tuple[str | bytes, str | None]]
+        if isinstance(data, (str, bytes)):
+            found = self._convert(data, self.engine.scan(data), None, False, keep, floor)
+            leaves = [(data, None)]
+        elif isinstance(data, (bytearray, memoryview)):
+            blob = bytes(data)
+            found = self._convert(blob, self.engine.scan(blob), None, False, keep, floor)
+            leaves = [(blob, None)]
+        elif is_container(data):
+            found, leaves = self._scan_payload(data, keep, floor)
+        else:
+            raise TypeError(f"weir cannot scan a {type(data).__name__}: pass {ACCEPTED}")
+        if use_ner:
+            found = self._with_ner(found, leaves, wanted_entities, floor)
+        return ScanResult(found)
+
+    def _use_ner(
+        self, setting: bool | str, entities: Collection[str] | None, categories: Collection[str] | None
+    ) -> bool:
+        if setting not in (True, False, "auto"):
+            raise ValueError(f"ner must be True, False or 'auto', not {setting!r}")
+        if setting is False:
+            return False
+        if categories is not None and "pii" not in categories:
+            return False
+        if entities is not None and not (set(entities) & ner_layer.ENTITIES):
+            return False
+        if setting == "auto":
+            return ner_layer.available()
+        ner_layer.model()  # raises NerUnavailable with how to install it
+        return True
+
+    def _with_ner(
+        self,
+        found: list[Finding],
+        leaves: Sequence[tuple[str | bytes, str | None]],
+        entities: Collection[str] | None,
+        floor: float,
+    ) -> list[Finding]:
+        """Add NER findings for each text leaf; offsets in the leaf's own units."""
+        texts = [t if isinstance(t, str) else t.decode("utf-8", "surrogateescape") for t, _ in leaves]
+        by_path: dict[str | None, list[tuple[int, int]]] = {}
+        for f in found:
+            if not f.in_key:
+                by_path.setdefault(f.path, []).append((f.start, f.end))
+        taken = [
+            _char_spans(by_path.get(path, []), raw, text)
+            for (raw, path), text in zip(leaves, texts, strict=True)
+        ]
+        extra: list[Finding] = []
+        for (raw, path), text, ents in zip(leaves, texts, ner_layer.find(texts, taken), strict=True):
+            for ent in ents:
+                if ent.score < floor or (entities is not None and ent.entity not in entities):
+                    continue
+                start, end = ent.start, ent.end
+                value: str | bytes = text[start:end]
+                if isinstance(raw, bytes):
+                    start, end = _byte_offset(text, start), _byte_offset(text, end)
+                    value = raw[start:end]
+                extra.append(
+                    make_finding(
+                        (ent.entity, f"ner.{ent.entity.lower()}", "pii"), start, end, ent.score, value, path
+                    )
+                )
+        if not extra:
+            return found
+        return sorted([*found, *extra], key=lambda f: (f.path or "", f.start, f.end))
+
+    def _scan_payload(
+        self, data: Any, keep: list[bool] | None, floor: float
+    ) -> tuple[list[Finding], list[tuple[str | bytes, str | None]]]:
         leaves = list(walk(data, max_depth=self.max_depth))
         if not leaves:
-            return []
+            return [], []
         batches = self.engine.scan_batch([leaf.text for leaf in leaves], [leaf.context for leaf in leaves])
         found: list[Finding] = []
         for leaf, raw in zip(leaves, batches, strict=True):
             if raw:
                 found.extend(self._convert(leaf.text, raw, leaf.path, leaf.in_key, keep, floor))
-        return found
+        return found, [(leaf.text, leaf.path) for leaf in leaves if not leaf.in_key]
 
     def _convert(
         self,
@@ -199,6 +280,10 @@ class Scanner:
             result, decided = self.scan_with_policy(data, pol, tool=tool, direction=direction, **options)
             return cast(D, apply_policy(data, result.findings, decided, pol))
         result = self.scan(data, **options)
+        if options.get("ocr") is not False and _is_image(data):
+            from weir import ocr as ocr_layer
+
+            return cast(D, ocr_layer.redact_image(data, result.findings))
         if isinstance(data, str):
             return cast(D, splice(data, result.findings, label))
         if isinstance(data, (bytes, bytearray, memoryview)):
@@ -284,6 +369,8 @@ def scan(
     entities: Collection[str] | None = None,
     categories: Collection[str] | None = None,
     min_score: float | None = None,
+    ner: bool | str | None = None,
+    ocr: bool | None = None,
     policy: Policy | str | None = None,
 ) -> ScanResult:
     """Scan str, bytes or a JSON-like payload with the built-in rules. With a ``policy``, only
@@ -291,10 +378,52 @@ def scan(
     added); nothing is blocked here: ``redact`` enforces."""
     scanner = default_scanner(entities, categories)
     if policy is None:
-        return scanner.scan(data, min_score=min_score)
+        return scanner.scan(data, min_score=min_score, ner=ner, ocr=ocr)
     pol = as_policy(policy)
-    result = scanner.with_deny_terms(pol.deny.terms).scan(data, min_score=min_score)
+    result = scanner.with_deny_terms(pol.deny.terms).scan(data, min_score=min_score, ner=ner, ocr=ocr)
     return ScanResult(decide(result.findings, pol, enforce=False).findings)
+
+
+def _is_image(data: Any) -> bool:
+    """Images go through OCR; the check is cheap (magic bytes) and imports nothing heavy."""
+    if isinstance(data, (bytes, bytearray)):
+        return (
+            bytes(data[:4]) in _IMAGE_MAGIC4
+            or data[:3] == b"GIF"
+            or data[:2] == b"BM"
+            or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+        )
+    if isinstance(data, str):
+        return data.startswith("data:image/")
+    return type(data).__module__.startswith("PIL.")
+
+
+_IMAGE_MAGIC4 = {
+    b"\x89PNG",
+    b"\xff\xd8\xff\xe0",
+    b"\xff\xd8\xff\xe1",
+    b"\xff\xd8\xff\xdb",
+    b"\xff\xd8\xff\xee",
+    b"II*\x00",
+    b"MM\x00*",
+}
+
+
+def _char_spans(spans: list[tuple[int, int]], raw: str | bytes, text: str) -> list[tuple[int, int]]:
+    """Pattern spans in a bytes leaf are byte offsets; NER works in characters."""
+    if isinstance(raw, str) or not spans:
+        return spans
+    starts = {0: 0}
+    pos = 0
+    for i, ch in enumerate(text):
+        starts[pos] = i
+        pos += len(ch.encode("utf-8", "surrogateescape"))
+    starts[pos] = len(text)
+    return [(starts.get(s, 0), starts.get(e, len(text))) for s, e in spans]
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8", "surrogateescape"))
 
 
 def as_policy(policy: Policy | str) -> Policy:

@@ -64,7 +64,8 @@ impl From<hs::HsError> for EngineError {
 pub struct Engine {
     rules: Vec<Rule>,
     entities: Vec<String>,
-    block_db: Database,
+    /// None for an empty rule set (a caller that only wants NER): every scan finds nothing.
+    block_db: Option<Database>,
     scratch: Mutex<Vec<Scratch>>,
     compile_seconds: f64,
     max_window: usize,
@@ -74,9 +75,6 @@ impl Engine {
     /// Compile `specs` into one database. Errors name the rule at fault.
     pub fn new(specs: &[RuleSpec]) -> Result<Engine, EngineError> {
         let started = Instant::now();
-        if specs.is_empty() {
-            return Err(EngineError::Compile("no rules given".into()));
-        }
         let mut entities: Vec<String> = Vec::new();
         let mut rules = Vec::with_capacity(specs.len());
         let mut seen = std::collections::HashSet::new();
@@ -96,7 +94,11 @@ impl Engine {
             } as u32;
             rules.push(Rule::compile(spec, entity).map_err(EngineError::Rule)?);
         }
-        let block_db = compile_database(&mut rules, Mode::Block)?;
+        let block_db = if rules.is_empty() {
+            None
+        } else {
+            Some(compile_database(&mut rules, Mode::Block)?)
+        };
         let max_window = rules.iter().map(|r| r.window).max().unwrap_or(0);
         Ok(Engine {
             rules,
@@ -117,7 +119,7 @@ impl Engine {
     }
 
     pub fn database_bytes(&self) -> usize {
-        self.block_db.size()
+        self.block_db.as_ref().map_or(0, Database::size)
     }
 
     pub fn compile_seconds(&self) -> f64 {
@@ -142,9 +144,12 @@ impl Engine {
                 data.len()
             )));
         }
+        let Some(db) = &self.block_db else {
+            return Ok(Vec::new());
+        };
         let mut clusters = Clusters::new(self.rules.len());
-        self.with_scratch(|scratch| {
-            self.block_db.scan(data, scratch, |id, end| {
+        self.with_scratch(db, |scratch| {
+            db.scan(data, scratch, |id, end| {
                 clusters.push(&self.rules, id, end);
                 true
             })
@@ -160,9 +165,12 @@ impl Engine {
     /// The Vectorscan pass alone: how many raw match ends it reports. A baseline for benchmarks.
     pub fn scan_raw(&self, data: &[u8]) -> Result<u64, EngineError> {
         let mut count = 0u64;
+        let Some(db) = &self.block_db else {
+            return Ok(0);
+        };
         for piece in data.chunks(u32::MAX as usize) {
-            self.with_scratch(|scratch| {
-                self.block_db.scan(piece, scratch, |_, _| {
+            self.with_scratch(db, |scratch| {
+                db.scan(piece, scratch, |_, _| {
                     count += 1;
                     true
                 })
@@ -191,8 +199,10 @@ impl Engine {
         }
     }
 
+    /// Run `f` with a scratch from the pool (allocated on first need, one per concurrent scan).
     fn with_scratch<T>(
         &self,
+        db: &Database,
         f: impl FnOnce(&mut Scratch) -> Result<T, hs::HsError>,
     ) -> Result<T, EngineError> {
         let taken = self
@@ -202,7 +212,7 @@ impl Engine {
             .pop();
         let mut scratch = match taken {
             Some(s) => s,
-            None => self.block_db.alloc_scratch()?,
+            None => db.alloc_scratch()?,
         };
         let result = f(&mut scratch);
         if let Ok(mut pool) = self.scratch.lock() {
@@ -603,8 +613,11 @@ impl StreamScan {
             let start = a.saturating_sub(overlap).max(base);
             let data = &buf[(start - base) as usize..(b - base) as usize];
             let mut ends = Vec::new();
-            engine.with_scratch(|scratch| {
-                engine.block_db.scan(data, scratch, |id, end| {
+            let Some(db) = &engine.block_db else {
+                return Ok(ends);
+            };
+            engine.with_scratch(db, |scratch| {
+                db.scan(data, scratch, |id, end| {
                     let end = start + end;
                     // An end at b needs the byte after it (a trailing \b): the next part, or
                     // the next block, decides it — unless the stream is over.
@@ -884,6 +897,15 @@ mod tests {
             assert_eq!(got.len(), block.len(), "threads {threads}");
             assert_eq!(got, block, "threads {threads}");
         }
+    }
+
+    #[test]
+    fn empty_rule_set_finds_nothing() {
+        let e = Arc::new(Engine::new(&[]).unwrap());
+        assert!(e.scan(b"anything at all", None).unwrap().is_empty());
+        assert_eq!(e.scan_raw(b"x").unwrap(), 0);
+        let mut s = e.stream(1, 2);
+        assert!(s.feed(b"abc").unwrap().is_empty() && s.close().unwrap().is_empty());
     }
 
     #[test]
