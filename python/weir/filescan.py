@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from weir.inputs import DECOMPRESS_ERRORS, SNIFF, InputError, Source, looks_binary, open_source
 from weir.progress import Progress
 from weir.report import Hit
-from weir.scanner import Scanner
+from weir.scanner import Scanner, _is_image
 
 CHUNK = 4 << 20
 """Bytes read at a time: large enough to share between threads, small enough to keep memory flat."""
@@ -62,6 +63,10 @@ def scan_source(
             chunk = stream_in.read(CHUNK)
             if first:
                 first = False
+                if chunk and _is_image(chunk):
+                    _scan_image_file(scanner, source, chunk, stream_in, result)
+                    progress.add(result.bytes_scanned)
+                    return result
                 if chunk and not options.binary and looks_binary(chunk[:SNIFF]):
                     result.skipped = "binary file (NUL bytes); scan it with --binary"
                     return result
@@ -79,6 +84,45 @@ def scan_source(
         if source.path != "-":
             stream_in.close()
     return result
+
+
+MAX_IMAGE_BYTES = 64 << 20
+"""Image files are read whole for OCR; larger ones are refused rather than loaded."""
+
+
+def _scan_image_file(
+    scanner: Scanner, source: Source, head: bytes, stream_in: Any, result: FileResult
+) -> None:
+    """OCR an image file; each finding is reported at line 1 with its pixel box."""
+    data = head + stream_in.read(MAX_IMAGE_BYTES + 1 - len(head))
+    result.bytes_scanned = len(data)
+    if len(data) > MAX_IMAGE_BYTES:
+        result.error = f"{source.name}: image over {MAX_IMAGE_BYTES >> 20} MB; not scanned"
+        return
+    from weir.ocr import OcrError
+
+    try:
+        found = scanner.scan(data).findings
+    except OcrError as e:
+        result.error = f"{source.name}: {e}"
+        return
+    for f in found:
+        value = f.value.encode() if isinstance(f.value, str) else f.value
+        result.hits.append(
+            Hit(
+                source.name,
+                1,
+                f.start + 1,
+                f.start,
+                f.end,
+                f.entity,
+                f.rule,
+                f.category,
+                f.score,
+                value,
+                f.box,
+            )
+        )
 
 
 def _reason(e: BaseException) -> str:

@@ -41,6 +41,8 @@ class Hit(NamedTuple):
     category: str
     score: float
     value: bytes
+    box: tuple[int, int, int, int] | None = None
+    """For findings in images: (left, top, width, height) in pixels."""
 
     def preview(self) -> str:
         return mask_preview(self.value)
@@ -50,6 +52,8 @@ class Hit(NamedTuple):
         finding, and logs can hold hundreds of thousands. Rule ids, entities and categories are
         identifiers (the rule schema enforces it); the file, preview and value are escaped."""
         value = f', "value": {_js(self.value.decode("utf-8", "replace"))}' if show_values else ""
+        if self.box is not None:
+            value += f', "box": {list(self.box)}'.replace(" ", "").replace(",", ", ")
         return (
             f'{{"file": {_js(self.file)}, "line": {self.line}, "column": {self.column}, '
             f'"start": {self.start}, "end": {self.end}, "entity": "{self.entity}", "rule": "{self.rule}", '
@@ -73,6 +77,8 @@ class Hit(NamedTuple):
         }
         if show_values:
             d["value"] = self.value.decode("utf-8", "replace")
+        if self.box is not None:
+            d["box"] = list(self.box)
         return d
 
 

@@ -385,13 +385,15 @@ def scan(
 
 
 def _is_image(data: Any) -> bool:
-    """Images go through OCR; the check is cheap (magic bytes) and imports nothing heavy."""
+    """Images go through OCR; the check is cheap (magic bytes) and imports nothing heavy. Full
+    signatures only, so text that merely starts with "BM" or "GIF" stays text."""
     if isinstance(data, (bytes, bytearray)):
+        head = bytes(data[:12])
         return (
-            bytes(data[:4]) in _IMAGE_MAGIC4
-            or data[:3] == b"GIF"
-            or data[:2] == b"BM"
-            or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+            head[:4] in _IMAGE_MAGIC4
+            or head[:6] in (b"GIF87a", b"GIF89a")
+            or (head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00")
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
         )
     if isinstance(data, str):
         return data.startswith("data:image/")
