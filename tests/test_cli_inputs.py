@@ -202,3 +202,32 @@ def test_one_very_long_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 1
     [hit] = [f for f in doc["findings"] if f["entity"] == "EMAIL_ADDRESS"]
     assert (hit["line"], hit["column"], hit["start"]) == (1, len(filler) + 1, len(filler))
+
+
+def test_image_files_go_through_ocr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (900, 120), "white")
+    ImageDraw.Draw(img).text(
+        (20, 30),
+        "SSN: 536-22-1847 card 4111 1111 1111 1111",
+        fill="black",
+        font=ImageFont.load_default(size=28),
+    )
+    p = tmp_path / "screenshot.png"
+    img.save(p)
+    code, doc = findings(capsys, [str(p)])
+    assert code == 1
+    by_entity = {f["entity"]: f for f in doc["findings"]}
+    assert {"US_SSN", "CREDIT_CARD"} <= set(by_entity)
+    left, top, width, height = by_entity["CREDIT_CARD"]["box"]
+    assert 300 < left + width <= 900 and 0 < top < 120 and height > 5
+
+
+def test_text_that_starts_like_an_image_signature_stays_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "bmw.log"
+    p.write_bytes(b"BMW order from " + EMAIL.encode() + b"\n")
+    code, doc = findings(capsys, [str(p)])
+    assert code == 1 and doc["findings"][0]["entity"] == "EMAIL_ADDRESS"

@@ -53,7 +53,7 @@ class Hit(NamedTuple):
         identifiers (the rule schema enforces it); the file, preview and value are escaped."""
         value = f', "value": {_js(self.value.decode("utf-8", "replace"))}' if show_values else ""
         if self.box is not None:
-            value += f', "box": {list(self.box)}'.replace(" ", "").replace(",", ", ")
+            value += f', "box": [{", ".join(map(str, self.box))}]'
         return (
             f'{{"file": {_js(self.file)}, "line": {self.line}, "column": {self.column}, '
             f'"start": {self.start}, "end": {self.end}, "entity": "{self.entity}", "rule": "{self.rule}", '
@@ -108,8 +108,9 @@ class TextReport:
         colour = {"high": "1;31", "medium": "33", "low": "36"}[sev]
         shown = h.value.decode("utf-8", "replace") if self.show_values else h.preview()
         where = self._c("35", f"{h.file}:{h.line}:{h.column}")
+        box = f", box {h.box}" if h.box is not None else ""
         self.out.write(
-            f"{where}: {self._c(colour, h.entity)} {shown} ({h.rule}, score {h.score:.2f}, {sev})\n"
+            f"{where}: {self._c(colour, h.entity)} {shown} ({h.rule}, score {h.score:.2f}, {sev}{box})\n"
         )
 
     def finish(self, totals: Totals) -> None:
