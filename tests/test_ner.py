@@ -40,7 +40,10 @@ def test_offsets_in_str_and_bytes() -> None:
 
 
 def test_payload_paths_and_keys_skipped() -> None:
-    payload = {"Jane Doe": "x", "ticket": {"body": "Customer Maria Garcia called from Madrid about her order."}}
+    payload = {
+        "Jane Doe": "x",
+        "ticket": {"body": "Customer Maria Garcia called from Madrid about her order."},
+    }
     found = [f for f in weir.scan(payload, ner=True) if f.rule.startswith("ner.")]
     assert {(f.entity, f.path) for f in found} >= {("PERSON", "/ticket/body"), ("LOCATION", "/ticket/body")}
     assert not any(f.in_key for f in found)
