@@ -287,7 +287,8 @@ impl Database {
         Ok(Scratch { ptr: scratch })
     }
 
-    /// Scan a whole buffer in block mode. `on_match(id, end)` returns false to stop the scan.
+    /// Scan a whole buffer in block mode. `on_match(id, end)` returns false to stop the scan,
+    /// which (like a panic in it) makes the scan an error: a cut-short scan is never a result.
     /// Buffers longer than 4 GiB are the caller's to split (the C API takes a 32-bit length).
     pub fn scan<F>(
         &self,
@@ -317,7 +318,12 @@ impl Database {
             )
         };
         if code == HS_SCAN_TERMINATED {
-            return Ok(());
+            // weir's callbacks never ask to stop, so termination means one panicked: fail
+            // closed rather than return a partial set of matches as if it were complete.
+            return Err(HsError::Runtime {
+                call: "match callback",
+                code,
+            });
         }
         check("hs_scan", code)
     }
@@ -383,7 +389,10 @@ impl Stream {
                 )
             };
             if code == HS_SCAN_TERMINATED {
-                return Ok(());
+                return Err(HsError::Runtime {
+                    call: "match callback",
+                    code,
+                });
             }
             check("hs_scan_stream", code)?;
         }
@@ -400,7 +409,12 @@ impl Stream {
         // SAFETY: ptr is a live stream; hs_close_stream frees it, and Drop then sees null.
         let code = unsafe { ffi::hs_close_stream(ptr, scratch.ptr, Some(trampoline::<F>), ctx) };
         if code == HS_SCAN_TERMINATED {
-            return Ok(());
+            // weir's callbacks never ask to stop, so termination means one panicked: fail
+            // closed rather than return a partial set of matches as if it were complete.
+            return Err(HsError::Runtime {
+                call: "match callback",
+                code,
+            });
         }
         check("hs_close_stream", code)
     }
@@ -495,6 +509,17 @@ mod tests {
         .unwrap();
         assert_eq!(got, vec![(3, 4)]);
         assert!(Database::deserialize(&bytes[..bytes.len() / 2], Mode::Block).is_err());
+    }
+
+    #[test]
+    fn a_stopped_scan_is_an_error_not_a_partial_result() {
+        let db = Database::compile(&[("a", 0, 0)], Mode::Block).unwrap();
+        let mut scratch = db.alloc_scratch().unwrap();
+        assert!(db.scan(b"aaa", &mut scratch, |_, _| false).is_err());
+        assert!(db
+            .scan(b"aaa", &mut scratch, |_, _| panic!("boom"))
+            .is_err());
+        assert!(db.scan(b"aaa", &mut scratch, |_, _| true).is_ok());
     }
 
     #[test]

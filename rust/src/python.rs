@@ -346,12 +346,11 @@ impl PyRegexSet {
 /// The rule files built into the module: a list of (file name, TOML text).
 #[pyfunction]
 fn builtin_rule_files<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(
-        py,
-        BUILTIN_RULE_FILES
-            .iter()
-            .map(|(n, t)| PyTuple::new(py, [*n, *t]).unwrap()),
-    )
+    let files = BUILTIN_RULE_FILES
+        .iter()
+        .map(|(n, t)| PyTuple::new(py, [*n, *t]))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, files)
 }
 
 /// Run the validator called `name` on `value`.
