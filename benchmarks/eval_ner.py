@@ -19,10 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import labelled  # noqa: E402
-import planted  # noqa: E402
-
-import weir  # noqa: E402
+import labelled
+import weir
 
 MATCH_RULE = (
     "A predicted span is a true positive when it has the same entity as an unmatched gold span "
@@ -51,7 +49,7 @@ def score(records, preds):
     tp = dict.fromkeys(labelled.ENTITIES, 0)
     fp = dict.fromkeys(labelled.ENTITIES, 0)
     fn = dict.fromkeys(labelled.ENTITIES, 0)
-    for rec, pred in zip(records, preds):
+    for rec, pred in zip(records, preds, strict=True):
         gold = list(rec.spans)
         used = [False] * len(gold)
         for s, e, ent in sorted(pred):

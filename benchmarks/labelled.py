@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import planted  # noqa: E402
+import planted
 
 ENTITIES = (
     "PERSON",
@@ -32,26 +32,98 @@ ENTITIES = (
 
 # Extra names so origins are wider than planted.FIRST_NAMES / LAST_NAMES alone.
 EXTRA_FIRST = (
-    "Oluwaseun", "Siobhan", "Arjun", "Yuki", "Mohammed", "Camila", "Dmitri", "Ngozi",
-    "Thabo", "Leilani", "Björn", "Anh", "Giulia", "Tomasz", "Fernanda", "Hiroshi",
+    "Oluwaseun",
+    "Siobhan",
+    "Arjun",
+    "Yuki",
+    "Mohammed",
+    "Camila",
+    "Dmitri",
+    "Ngozi",
+    "Thabo",
+    "Leilani",
+    "Björn",
+    "Anh",
+    "Giulia",
+    "Tomasz",
+    "Fernanda",
+    "Hiroshi",
 )
 EXTRA_LAST = (
-    "Adeyemi", "Gallagher", "Raghunathan", "Yamamoto", "Al-Farsi", "Herrera", "Volkov",
-    "Eze", "Mokoena", "Kahale", "Lindqvist", "Tran", "Esposito", "Wiśniewski", "Costa", "Sato",
+    "Adeyemi",
+    "Gallagher",
+    "Raghunathan",
+    "Yamamoto",
+    "Al-Farsi",
+    "Herrera",
+    "Volkov",
+    "Eze",
+    "Mokoena",
+    "Kahale",
+    "Lindqvist",
+    "Tran",
+    "Esposito",
+    "Wiśniewski",
+    "Costa",
+    "Sato",
 )
 CITIES = (
-    "Chicago", "London", "Paris", "Berlin", "Tokyo", "Toronto", "Sydney", "Mumbai", "Lagos",
-    "São Paulo", "Madrid", "Seattle", "Boston", "Dublin", "Nairobi", "Singapore", "Warsaw",
-    "Mexico City", "Amsterdam", "Seoul",
+    "Chicago",
+    "London",
+    "Paris",
+    "Berlin",
+    "Tokyo",
+    "Toronto",
+    "Sydney",
+    "Mumbai",
+    "Lagos",
+    "São Paulo",
+    "Madrid",
+    "Seattle",
+    "Boston",
+    "Dublin",
+    "Nairobi",
+    "Singapore",
+    "Warsaw",
+    "Mexico City",
+    "Amsterdam",
+    "Seoul",
 )
 COUNTRIES = (
-    "France", "Germany", "Japan", "Canada", "Australia", "India", "Nigeria", "Brazil",
-    "Spain", "Ireland", "Kenya", "Poland", "Mexico", "the Netherlands", "South Korea", "Italy",
+    "France",
+    "Germany",
+    "Japan",
+    "Canada",
+    "Australia",
+    "India",
+    "Nigeria",
+    "Brazil",
+    "Spain",
+    "Ireland",
+    "Kenya",
+    "Poland",
+    "Mexico",
+    "the Netherlands",
+    "South Korea",
+    "Italy",
 )
 ORGS = (
-    "Acme Corp", "Northwind Traders", "Globex Corporation", "Initech", "Contoso Ltd",
-    "Umbrella Health", "Fabrikam Inc", "Wayne Enterprises", "Stark Industries",
-    "Hooli", "Deutsche Bank", "Barclays", "Siemens", "Accenture", "Pfizer", "Delta Air Lines",
+    "Acme Corp",
+    "Northwind Traders",
+    "Globex Corporation",
+    "Initech",
+    "Contoso Ltd",
+    "Umbrella Health",
+    "Fabrikam Inc",
+    "Wayne Enterprises",
+    "Stark Industries",
+    "Hooli",
+    "Deutsche Bank",
+    "Barclays",
+    "Siemens",
+    "Accenture",
+    "Pfizer",
+    "Delta Air Lines",
 )
 
 # Slots: {PERSON} {PERSON2} {CITY} {COUNTRY} {ORG} {EMAIL} {CARD} {SSN} {PHONE}.
@@ -59,8 +131,7 @@ TICKETS = (
     "Customer {PERSON} called from {CITY} about a double charge on card {CARD}. "
     "Please refund and reply to {EMAIL}.",
     "Ticket escalated: {PERSON} at {ORG} cannot log in. Callback number {PHONE}.",
-    "{PERSON} reports the invoice from {ORG} was sent to the wrong address in {COUNTRY}. "
-    "Contact: {EMAIL}.",
+    "{PERSON} reports the invoice from {ORG} was sent to the wrong address in {COUNTRY}. Contact: {EMAIL}.",
     "Refund request from {PERSON} ({EMAIL}). Last card used: {CARD}.",
     "The user {PERSON} moved from {CITY} to {COUNTRY} and needs the billing profile updated. "
     "SSN on file is {SSN}.",
