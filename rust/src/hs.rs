@@ -99,9 +99,6 @@ mod ffi {
     }
 }
 
-pub const FLAG_CASELESS: u32 = 1;
-pub const FLAG_DOTALL: u32 = 2;
-pub const FLAG_MULTILINE: u32 = 4;
 pub const FLAG_PREFILTER: u32 = 128;
 
 const MODE_BLOCK: u32 = 1;
