@@ -73,6 +73,45 @@ class DenyList(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Terms always flagged, case-insensitively, as entity DENIED_TERM."""
 
 
+class Domains(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where URLs in tool arguments may point (exfiltration by URL). Entries are host names;
+    ``*.example.com`` matches subdomains, ``example.com`` matches itself and its subdomains."""
+
+    allow: list[str] = []
+    """When not empty, a URL to any other host is blocked."""
+    deny: list[str] = []
+    """A URL to any of these hosts is blocked (checked before ``allow``)."""
+
+
+class McpSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How the MCP layers (middleware, SDK wrapper, proxy) apply the policy."""
+
+    on_block: Literal["tool_error", "jsonrpc_error"] = "tool_error"
+    """A blocked tool call becomes a tool error the model can read, or a JSON-RPC error."""
+    poisoned_tools: Literal["withhold", "warn", "report"] = "withhold"
+    """A tool whose metadata matches an injection rule (at a ``block`` action) is withheld from
+    the listing and its calls refused; ``warn`` keeps it with its description replaced by a
+    warning; ``report`` only audits."""
+    changed_tools: Literal["block", "flag"] = "block"
+    """A tool whose definition changed after its first listing (a rug pull): ``block`` withholds
+    it and refuses its calls; ``flag`` audits and lets it through."""
+    pin_file: str | None = None
+    """Keep tool pins in this JSON file, so a definition that changes across restarts is caught."""
+    unscannable: Literal["withhold", "allow"] = "withhold"
+    """Content weir cannot scan (audio, an image that cannot be OCR'd): withheld unless ``allow``."""
+    max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 32 * 1024 * 1024
+    """A message larger than this is withheld, not forwarded unscanned."""
+    ner: bool = False
+    """Run spaCy NER on prose fields of tool traffic (costs milliseconds per call)."""
+    ocr: bool = True
+    """OCR images in tool results and resources (Tesseract)."""
+    audit_log: str | None = None
+    """JSON Lines audit log (else ``WEIR_AUDIT_LOG``; none when neither is set)."""
+    audit_max_bytes: Annotated[int, msgspec.Meta(ge=4096)] = 16 * 1024 * 1024
+    audit_backups: Annotated[int, msgspec.Meta(ge=0, le=100)] = 5
+    domains: Domains = Domains()
+
+
 class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     default: ActionLike = "redact"
     min_score: Score = 0.5
@@ -85,6 +124,8 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """A file holding the key for hash and tokenize (else ``WEIR_KEY``)."""
     vault: str | None = None
     """A SQLite vault that makes ``tokenize`` reversible (``weir.detokenize``)."""
+    mcp: McpSettings = McpSettings()
+    """Settings for the MCP middleware, SDK wrapper and proxy."""
 
     # --- loading ---------------------------------------------------------------------------
 
