@@ -194,6 +194,25 @@ class DLPMiddleware(Middleware):
         ]
         return PromptResult(messages, description=guarded.get("description"), meta=guarded.get("_meta"))
 
+    async def on_discover(
+        self,
+        context: MiddlewareContext[mt.DiscoverRequest],
+        call_next: CallNext[mt.DiscoverRequest, mt.DiscoverResult | dict[str, Any]],
+    ) -> mt.DiscoverResult | dict[str, Any]:
+        result = await call_next(context)
+        wire = result if isinstance(result, dict) else _wire(result)
+        if not wire.get("instructions"):
+            return result
+        try:
+            guarded = self.guard.initialize_result(wire)
+        except Withheld as e:
+            raise jsonrpc_error(e) from None
+        if guarded is wire:
+            return result
+        if isinstance(result, dict):
+            return guarded
+        return result.model_copy(update={"instructions": guarded.get("instructions")})
+
     async def on_initialize(
         self,
         context: MiddlewareContext[mt.InitializeRequest],

@@ -80,7 +80,7 @@ class SdkGuard:
                 return result if kept is tools else {**result, "tools": kept}
             if method == "resources/read":
                 return self.guard.resource_result(str(params.get("uri")), result)
-            if method == "initialize":
+            if method in ("initialize", "server/discover"):  # both carry the server's instructions
                 return self.guard.initialize_result(result)
             if method in _LISTINGS:
                 key = _LISTINGS[method]
