@@ -119,24 +119,37 @@ def _shallow(container: Any) -> Any:
     return dict(container) if isinstance(container, dict) else list(container)
 
 
-def mirrored_text_blocks(result: dict[str, Any]) -> list[int]:
-    """Indexes of text blocks that are the JSON form of ``structuredContent`` (FastMCP and the
-    SDK add one for clients that read only ``content``). They are not scanned on their own: after
-    redaction they are re-serialised from the redacted structure, so the two never disagree."""
+def mirrored_text_blocks(result: dict[str, Any]) -> list[tuple[int, str]]:
+    """Text blocks that repeat ``structuredContent`` for clients that read only ``content``, as
+    (index, form): ``json`` when the text is the structure's JSON (FastMCP, the SDK), ``result``
+    when it is the string FastMCP wrapped as ``{"result": text}``. They are not scanned on their
+    own: after redaction they are rebuilt from the redacted structure, so the two never disagree."""
     structured = result.get("structuredContent")
     content = result.get("content")
-    if structured is None or not isinstance(content, list):
+    if not isinstance(structured, dict) or not isinstance(content, list):
         return []
+    wrapped = structured.get("result") if len(structured) == 1 else None
     out = []
+    compact: bytes | None = None
     for i, block in enumerate(content):
         if not (isinstance(block, dict) and block.get("type") == "text"):
             continue
         text = block.get("text")
-        if not isinstance(text, str) or not text.lstrip().startswith(("{", "[")):
+        if not isinstance(text, str):
+            continue
+        if isinstance(wrapped, str) and text == wrapped:
+            out.append((i, "result"))
+            continue
+        if not text.lstrip().startswith(("{", "[")):
+            continue
+        if compact is None:
+            compact = msgspec.json.encode(structured)
+        if text.encode("utf-8", "surrogatepass") == compact:  # FastMCP's form: compact JSON
+            out.append((i, "json"))
             continue
         try:
             if msgspec.json.decode(text) == structured:
-                out.append(i)
+                out.append((i, "json"))
         except msgspec.DecodeError:
             continue
     return out

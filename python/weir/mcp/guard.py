@@ -319,7 +319,7 @@ class Guard:
         tool: str | None,
         direction: str,
         what: str,
-        mirrors: list[int] | None = None,
+        mirrors: list[tuple[int, str]] | None = None,
     ) -> T:
         size = content.encoded_size(message)
         if size > self.settings.max_bytes:
@@ -330,7 +330,7 @@ class Guard:
                 f"{self.settings.max_bytes} (mcp.max_bytes)",
             )
         view, media = content.split(message)
-        for i in mirrors or ():
+        for i, _ in mirrors or ():
             view = content.copy_path(view, ("content", i, "text"))
             view["content"][i]["text"] = ""
         result = self.scanner.scan(view, ner=self.settings.ner, ocr=False)
@@ -362,14 +362,15 @@ class Guard:
         structured_kept = isinstance(original, dict) and out.get("structuredContent") is original.get(
             "structuredContent"
         )
-        for i in mirrors or ():
+        for i, form in mirrors or ():
             out = content.copy_path(out, ("content", i, "text"))
-            # Unchanged structure: the server's own text, byte for byte; else re-serialised.
-            text = (
-                original["content"][i]["text"]
-                if structured_kept
-                else content.to_json(out["structuredContent"])
-            )
+            # Unchanged structure: the server's own text, byte for byte; else rebuilt from it.
+            if structured_kept:
+                text = original["content"][i]["text"]
+            elif form == "result":
+                text = out["structuredContent"]["result"]
+            else:
+                text = content.to_json(out["structuredContent"])
             out["content"][i]["text"] = text
         if out == message:  # media and mirrors came back as they were
             return message
