@@ -107,6 +107,34 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--rules", action="append", default=[], metavar="FILE", help="an extra rule file")
     check = rules_sub.add_parser("check", help="compile a rule file and run its examples")
     check.add_argument("files", nargs="+", metavar="FILE")
+
+    proxy = sub.add_parser(
+        "proxy",
+        help="run a stdio MCP server behind weir: every message checked against a policy",
+        usage="weir proxy [--policy FILE|NAME] [--server NAME] [--audit-log PATH] [--max-line BYTES] -- CMD ARGS...",
+        description="Start CMD (a stdio MCP server, in any language) and relay JSON-RPC between it and "
+        "this process's stdin/stdout, scanning tool calls and results, listings, resources, prompts and "
+        "notifications. Exits with CMD's status.",
+    )
+    proxy.add_argument(
+        "--policy", metavar="FILE|NAME", help="a policy file (TOML/YAML/JSON) or default, strict, audit"
+    )
+    proxy.add_argument("--server", metavar="NAME", help="the server's name in audit events (default: CMD)")
+    proxy.add_argument(
+        "--audit-log",
+        metavar="PATH",
+        help="append audit events here (JSON Lines); default: the policy's mcp.audit_log, else WEIR_AUDIT_LOG",
+    )
+    proxy.add_argument(
+        "--max-line",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="withhold a message longer than this (default: 256 MiB)",
+    )
+    proxy.add_argument(
+        "server_command", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the server command"
+    )
     return parser
 
 
@@ -324,6 +352,39 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_proxy(args: argparse.Namespace) -> int:
+    from weir.mcp.audit import AuditLog
+    from weir.mcp.guard import Guard
+    from weir.mcp.proxy import DEFAULT_LINE_LIMIT, SpawnError, run
+
+    command = args.server_command[1:] if args.server_command[:1] == ["--"] else args.server_command
+    if not command:
+        raise UsageError("proxy: no server command; usage: weir proxy [--policy FILE] -- CMD ARGS...")
+    line_limit = DEFAULT_LINE_LIMIT if args.max_line is None else args.max_line
+    if line_limit < 1024:
+        raise UsageError("proxy: --max-line must be at least 1024 bytes")
+    policy = load_policy(args.policy) or Policy.builtin("default")
+    settings = policy.mcp
+    audit: AuditLog | bool = True
+    if args.audit_log:
+        audit = AuditLog(
+            args.audit_log,
+            max_bytes=settings.audit_max_bytes,
+            backups=settings.audit_backups,
+            key_file=policy.key_file,
+        )
+    guard = Guard(policy, server=args.server or Path(command[0]).name, audit=audit)
+    # A client that goes away is handled as a closed pipe, not by dying of SIGPIPE (the child
+    # gets the default disposition back when it starts).
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        return run(guard, command, line_limit=line_limit)
+    except SpawnError as e:
+        print(f"weir: proxy: {e}", file=sys.stderr)
+        return e.status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -339,6 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rules_list(args)
         if args.command == "rules" and args.rules_command == "check":
             return cmd_rules_check(args)
+        if args.command == "proxy":
+            return cmd_proxy(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except (

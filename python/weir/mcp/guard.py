@@ -13,6 +13,7 @@ error's type only (an exception's text can quote the data).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -27,6 +28,7 @@ from weir.mcp.tools import ToolWatch, definition_hash
 from weir.policy import ActionSpec, Policy
 from weir.results import Finding
 from weir.scanner import Scanner, as_policy, default_scanner
+from weir.scanner import _is_image as is_image
 
 log = logging.getLogger("weir.mcp")
 
@@ -63,6 +65,43 @@ def _describe(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{n} x {e}" for e, n in counts.items())
 
 
+# MCP's own method names; anything else a peer sends is logged as a placeholder, never as is.
+_METHODS = frozenset(
+    {
+        "initialize",
+        "server/discover",
+        "ping",
+        "tools/list",
+        "tools/call",
+        "resources/list",
+        "resources/templates/list",
+        "resources/read",
+        "prompts/list",
+        "prompts/get",
+        "completion/complete",
+        "logging/setLevel",
+        "sampling/createMessage",
+        "elicitation/create",
+        "roots/list",
+        "notifications/message",
+        "notifications/progress",
+    }
+)
+_TOOL_NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,128}")
+
+
+def _safe_method(method: str) -> str:
+    return method if method in _METHODS else "<other method>"
+
+
+def _safe_tool(tool: str | None) -> str | None:
+    """Tool names come from the peer (a model can put anything in a call): only names of MCP's
+    shape are recorded, so a value smuggled into a name never reaches logs or the audit."""
+    if tool is None or _TOOL_NAME.fullmatch(tool):
+        return tool
+    return "<invalid tool name>"
+
+
 class Guard:
     """One server's policy, pins, audit log and counters.
 
@@ -83,7 +122,8 @@ class Guard:
         self.server = server
         base = scanner if scanner is not None else default_scanner()
         self.scanner = base.with_deny_terms(self.policy.deny.terms)
-        self._injection: Scanner | None = None
+        # Built now, not on the first listing: a missing rule set is one clear error at startup.
+        self._injection = default_scanner(categories=["injection"])
         if audit is True:
             s = self.settings
             self.audit = from_settings(s.audit_log, s.audit_max_bytes, s.audit_backups, self.policy.key_file)
@@ -223,7 +263,7 @@ class Guard:
     def initialize_result(self, result: dict[str, Any]) -> dict[str, Any]:
         """The server's ``instructions`` go into the model's context: checked for injection."""
         return self._guarded(
-            "initialize", None, "outbound", "server instructions", lambda: self._initialize(result)
+            "initialize", None, "outbound", "server's instructions", lambda: self._initialize(result)
         )
 
     def _initialize(self, result: dict[str, Any]) -> dict[str, Any]:
@@ -307,9 +347,15 @@ class Guard:
             raise
         except Exception as e:
             kind = type(e).__name__
-            log.error("weir: %s %s for %s failed (%s); withheld", method, direction, tool or "-", kind)
+            log.error(
+                "weir: %s %s for %s failed (%s); withheld",
+                _safe_method(method),
+                direction,
+                _safe_tool(tool),
+                kind,
+            )
             self._record(method, tool, direction, "withhold", (), "error")
-            raise Withheld("error", f"weir withheld this {what}: it could not be scanned ({kind})") from None
+            raise Withheld("error", f"weir withheld the {what}: it could not be scanned ({kind})") from None
 
     def _apply(
         self,
@@ -326,7 +372,7 @@ class Guard:
             self._record(method, tool, direction, "withhold", (), "too_large")
             raise Withheld(
                 "too_large",
-                f"weir withheld this {what}: {size} bytes is over the policy's limit of "
+                f"weir withheld the {what}: {size} bytes is over the policy's limit of "
                 f"{self.settings.max_bytes} (mcp.max_bytes)",
             )
         view, media = content.split(message)
@@ -344,7 +390,7 @@ class Guard:
             self._record(method, tool, direction, "block", [f for f, _ in chosen], "blocked")
             raise Withheld(
                 "blocked",
-                f"weir withheld this {what}: it contains {_describe(counts)}, which the policy blocks",
+                f"weir withheld the {what}: it contains {_describe(counts)}, which the policy blocks",
                 counts,
             )
         if chosen:
@@ -386,6 +432,8 @@ class Guard:
             self._unscannable(
                 method, tool, direction, what, "audio" if m.kind == "audio" else "an image (OCR is off)"
             )
+        elif image and not is_image(m.raw):
+            self._unscannable(method, tool, direction, what, "an image block whose bytes are not an image")
         elif image:
             from weir.ocr import OcrError
 
@@ -405,7 +453,7 @@ class Guard:
             self._record(method, tool, direction, "pass", (), "unscannable")
             return
         self._record(method, tool, direction, "withhold", (), "unscannable")
-        raise Withheld("unscannable", f"weir withheld this {what}: it holds {thing}, which weir cannot scan")
+        raise Withheld("unscannable", f"weir withheld the {what}: it holds {thing}, which weir cannot scan")
 
     def _redacted_media(self, m: content.Media, d: Decided) -> bytes:
         replaced = [f for f, s in d.actions if s.action != "report"]
@@ -422,8 +470,6 @@ class Guard:
         return out_bytes
 
     def _injection_decided(self, metadata: dict[str, Any], tool: str | None) -> Decided:
-        if self._injection is None:
-            self._injection = default_scanner(categories=["injection"])
         found = self._injection.scan(metadata, ocr=False).findings
         return decide(found, self.policy, tool=tool, direction="outbound", enforce=False)
 
@@ -463,6 +509,7 @@ class Guard:
         reason: str | None = None,
     ) -> None:
         found = list(findings)
+        method, tool = _safe_method(method), _safe_tool(tool)
         key = tool or "-"
         stat = {
             "block": "blocked",
