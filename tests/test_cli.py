@@ -126,3 +126,15 @@ def test_fast_json_lines_equal_the_dict_form() -> None:
     )
     for show in (False, True):
         assert json.loads(hit.to_json(show)) == hit.as_dict(show)
+
+
+def test_shown_values_never_reach_the_terminal_as_escape_sequences(tmp_path: Path) -> None:
+    log = tmp_path / "ansi.log"
+    log.write_text("banner \x1b]52;c;ZXZpbA==\x07 and \x1b[8mhidden\x1b[0m\n")
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("weir")), "scan", "--show-values", "--fail-on", "none", str(log)],
+        capture_output=True,
+        text=True,
+    )
+    assert "ANSI_ESCAPE" in proc.stdout
+    assert "\x1b" not in proc.stdout and "\\x1b" in proc.stdout

@@ -106,7 +106,7 @@ class TextReport:
     def hit(self, h: Hit) -> None:
         sev = severity(h.score)
         colour = {"high": "1;31", "medium": "33", "low": "36"}[sev]
-        shown = h.value.decode("utf-8", "replace") if self.show_values else h.preview()
+        shown = _printable(h.value.decode("utf-8", "replace")) if self.show_values else h.preview()
         where = self._c("35", f"{h.file}:{h.line}:{h.column}")
         box = f", box {h.box}" if h.box is not None else ""
         self.out.write(
@@ -272,3 +272,11 @@ class Totals:
             "by_entity": dict(self.by_entity),
             "by_severity": dict(self.by_severity),
         }
+
+
+def _printable(text: str) -> str:
+    """A value as it may go to a terminal: control and invisible characters escaped, so a found
+    ANSI or OSC sequence is shown, never executed (OSC 52 could write the clipboard)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
