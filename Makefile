@@ -22,6 +22,9 @@ demo: build
 	@echo
 	@echo "== weir redact examples/sample.log (first lines)"
 	@$(BIN)/weir redact examples/sample.log | head -n 25
+	@echo
+	@echo "== an MCP server behind weir's middleware (examples/mcp_server.py --demo)"
+	@$(BIN)/python examples/mcp_server.py --demo
 
 test: build rust-test py-test bench-smoke
 
@@ -78,9 +81,12 @@ $(STAMPS)/build: $(STAMPS)/venv $(RUST_SOURCES) $(PY_SOURCES)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
+# peers.lock targets Python 3.11 (presidio-analyzer needs >= 3.11; .venv-peers uses python3).
 lock:
-	$(PYTHON) -m pip install --quiet uv && for f in dev peers; do $(PYTHON) -m uv pip compile requirements/$$f.in \
+	$(PYTHON) -m pip install --quiet uv && for f in dev; do $(PYTHON) -m uv pip compile requirements/$$f.in \
 		--generate-hashes --universal --python-version 3.10 -o requirements/$$f.lock; done
+	$(PYTHON) -m uv pip compile requirements/peers.in \
+		--generate-hashes --universal --python-version 3.11 -o requirements/peers.lock
 
 clean:
 	rm -rf $(VENV) $(VENV)-peers target python/weir/*.so

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import weir
@@ -57,10 +59,50 @@ def test_payload_paths_and_keys_skipped() -> None:
         "user_id=48213 session_token=abc",
         "SGVsbG8gV29ybGQgdGhpcyBpcyBiYXNlNjQ=",
         "1234567890 2024-05-14 12:00:00",
+        "\tat com.acme.billing.InvoiceRenderer.doFilter(InvoiceRenderer.java:365)",
+        "Apr 07 19:34:16 ip-10-0-11-177 kernel: [830254.1950] oom-kill:constraint=CONSTRAINT_MEMCG,task=Api",
+        "c.a.payments.ChargeService - PaymentRequest{pan=5325, exp=01/27, amount=18.85, currency=USD}",
+        '{"ts":"2024-04-07T19:32:53Z","level":"debug","logger":"Billing.db","msg":"query ok"}',
     ],
 )
 def test_non_prose_is_not_sent_to_the_model(text: str) -> None:
     assert ner.prose_segments(text) == []
+
+
+def test_model_runs_only_what_ner_needs() -> None:
+    # The small model's ner has its own embedding; the shared tok2vec only fed the tagger and parser.
+    assert ner.model().pipe_names == ["ner"]
+
+
+def test_paragraph_is_one_segment_so_a_signature_keeps_its_context() -> None:
+    text = "Please call me tomorrow about the contract renewal.\n\nThanks,\nIngrid Lopez\n"
+    assert ner.prose_segments(text) == [(0, text.rstrip("\n"))]
+    assert ("PERSON", "Ingrid Lopez") in entities(weir.scan(text, ner=True))
+
+
+def test_a_name_ends_at_its_line_break() -> None:
+    text = "The renewal was signed.\n\nBest regards,\nNoah Baker\nSubject: Quarterly review\n"
+    found = [f for f in weir.scan(text, ner=True) if f.rule.startswith("ner.")]
+    assert ("PERSON", "Noah Baker") in {(f.entity, f.value) for f in found}
+    assert not any("\n" in str(f.value) for f in found)
+
+
+def test_json_lines_give_their_string_values() -> None:
+    line = '{"id":"TCK-1","Subject Line":"x","body":"Customer Maria Garcia called from Madrid today."}'
+    [(offset, segment)] = ner.prose_segments(line)
+    assert segment == "Customer Maria Garcia called from Madrid today." and line[offset:].startswith(segment)
+    # JSON serialised into a string, as MCP tool results carry it in "text".
+    mcp = '{"content":[{"type":"text","text":"{\\"Staff Note\\": \\"Maria Garcia moved to Paris\\", \\"n\\": 3}"}]}'
+    [(offset, segment)] = ner.prose_segments(mcp)
+    assert segment == "Maria Garcia moved to Paris" and mcp[offset : offset + len(segment)] == segment
+    found = entities(weir.scan(mcp, ner=True))
+    assert {("PERSON", "Maria Garcia"), ("LOCATION", "Paris")} <= found
+
+
+def test_syslog_prefix_is_cut() -> None:
+    line = "Apr 07 19:33:24 web-1 sshd[4411]: Accepted password for Jane Doe from the Boston office"
+    [(offset, segment)] = ner.prose_segments(line)
+    assert segment.startswith("Accepted") and line[offset:] == segment
 
 
 def test_log_prefix_is_cut() -> None:
@@ -92,3 +134,15 @@ def test_missing_model_is_an_error_that_says_how_to_install(monkeypatch: pytest.
     with pytest.raises(ner.NerUnavailable, match=r"weir-dlp\[ner\]"):
         weir.scan(PROSE, ner=True)
     assert not any(f.rule.startswith("ner.") for f in weir.scan(PROSE, ner="auto"))
+
+
+def test_segments_stay_bounded_and_cheap_on_long_input() -> None:
+    text = "Jane Doe met the Acme team in Paris today.\n" * 2_000
+    segments = ner.prose_segments(text)
+    assert len(segments) > 1 and all(len(s) <= ner.MAX_PARAGRAPH + 64 for _, s in segments)
+    assert all(text[o : o + len(s)] == s for o, s in segments)
+    line = "{" + ",".join(f'"Key Name {i}": "Visit Jane Doe in Paris {i}"' for i in range(20_000)) + "}"
+    t0 = time.perf_counter()
+    segments = ner.prose_segments(line)  # one long JSON line: linear, values only
+    assert time.perf_counter() - t0 < 2.0
+    assert len(segments) == 20_000 and all(s.startswith("Visit") for _, s in segments)
