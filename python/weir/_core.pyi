@@ -26,12 +26,18 @@ class _RuleSpec(Protocol):
 RawFinding = tuple[int, int, int, float]
 """(rule index, start, end, score); offsets in code points for str, bytes for bytes."""
 
+PayloadFinding = tuple[str, bool, int, int, int, float, str | bytes]
+"""(leaf path, in_key, rule index, start, end, score, value): the leaf's JSON Pointer, whether the
+finding is in a mapping key; offsets in code points for str (and int, float) leaves, bytes for
+bytes leaves; value the matched text, of the leaf's type."""
+
 StreamFinding = tuple[int, int, int, float, bytes, int, int]
 """(rule index, start, end, score, value, line, column); byte offsets absolute from the start of
 the stream; line and column (in code points) 1-based."""
 
 class RuleError(ValueError): ...
 class ScanError(RuntimeError): ...
+class PayloadDepthError(ValueError): ...
 
 class Engine:
     def __init__(self, rules: Sequence[_RuleSpec]) -> None: ...
@@ -39,6 +45,7 @@ class Engine:
     def scan_batch(
         self, items: Sequence[str | bytes], contexts: Sequence[str | None]
     ) -> list[list[RawFinding]]: ...
+    def scan_payload(self, data: object, max_depth: int) -> list[PayloadFinding]: ...
     def scan_raw(self, data: bytes) -> int: ...
     def stream(self, min_block: int = 65536, threads: int = 1) -> Stream: ...
     @property

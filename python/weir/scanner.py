@@ -11,7 +11,7 @@ from weir import _core
 from weir import ner as ner_layer
 from weir.masking import Decided, decide
 from weir.masking import apply as apply_policy
-from weir.payload import MAX_DEPTH, is_container, walk
+from weir.payload import MAX_DEPTH, PayloadError, is_container, walk
 from weir.policy import Policy
 from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
@@ -148,7 +148,7 @@ class Scanner:
             found = self._convert(blob, self.engine.scan(blob), None, False, keep, floor)
             leaves = [(blob, None)]
         elif is_container(data):
-            found, leaves = self._scan_payload(data, keep, floor)
+            found, leaves = self._scan_payload(data, keep, floor, with_leaves=use_ner)
         else:
             raise TypeError(f"weir cannot scan a {type(data).__name__}: pass {ACCEPTED}")
         if use_ner:
@@ -208,17 +208,27 @@ class Scanner:
         return sorted([*found, *extra], key=lambda f: (f.path or "", f.start, f.end))
 
     def _scan_payload(
-        self, data: Any, keep: list[bool] | None, floor: float
+        self, data: Any, keep: list[bool] | None, floor: float, *, with_leaves: bool = False
     ) -> tuple[list[Finding], list[tuple[str | bytes, str | None]]]:
-        leaves = list(walk(data, max_depth=self.max_depth))
-        if not leaves:
-            return [], []
-        batches = self.engine.scan_batch([leaf.text for leaf in leaves], [leaf.context for leaf in leaves])
-        found: list[Finding] = []
-        for leaf, raw in zip(leaves, batches, strict=True):
-            if raw:
-                found.extend(self._convert(leaf.text, raw, leaf.path, leaf.in_key, keep, floor))
-        return found, [(leaf.text, leaf.path) for leaf in leaves if not leaf.in_key]
+        """Findings in a dict/list payload, in document order, each with its leaf's path. The
+        walk and the scan are native (one Vectorscan pass over every leaf and key); the value
+        leaves, as (text, path), are built in Python only when asked for (NER needs them)."""
+        try:
+            raw = self.engine.scan_payload(data, self.max_depth)
+        except _core.PayloadDepthError as e:
+            raise PayloadError(str(e)) from None
+        meta = self._meta
+        found = [
+            make_finding(meta[i], start, end, score, value, path, in_key)
+            for path, in_key, i, start, end, score, value in raw
+            if score >= floor and (keep is None or keep[i])
+        ]
+        if not with_leaves:
+            return found, []
+        leaves: list[tuple[str | bytes, str | None]] = [
+            (leaf.text, leaf.path) for leaf in walk(data, max_depth=self.max_depth) if not leaf.in_key
+        ]
+        return found, leaves
 
     def _convert(
         self,

@@ -6,13 +6,14 @@
 //! end minus the rule's longest match up to its last end (the Nosey Parker approach). Clusters are
 //! decided by the end offsets alone, so block and stream scans of the same bytes agree.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::Input;
 
 use crate::hs::{self, Database, Mode, Scratch};
+use crate::join::{self, JoinInfo};
 use crate::resolve::resolve;
 use crate::rules::{Rule, RuleError, RuleSpec, MAX_HOTWORD_WINDOW, VALIDATED_BOOST};
 use crate::validators::shannon_entropy;
@@ -69,6 +70,30 @@ pub struct Engine {
     scratch: Mutex<Vec<Scratch>>,
     compile_seconds: f64,
     max_window: usize,
+    /// Per rule, how it behaves when `scan_many` joins items; None when some rule rules joining
+    /// out (see `join`), and `scan_many` scans item by item.
+    join: Option<Vec<JoinInfo>>,
+    /// The database `scan_many` runs over joined items, built on first use.
+    joined_db: OnceLock<JoinedDb>,
+    joined_scratch: Mutex<Vec<Scratch>>,
+}
+
+/// The database for joined items.
+enum JoinedDb {
+    /// No rule is anchored: the block database serves as is.
+    Block,
+    /// Anchored rules compiled with the multiline flag.
+    Own(Database),
+    /// It did not compile: items are scanned one by one.
+    Unavailable,
+}
+
+/// A match end inside one of `scan_many`'s items: (item, rule, end relative to the item).
+#[derive(Clone, Copy)]
+struct Hit {
+    item: u32,
+    rule: u32,
+    end: u64,
 }
 
 impl Engine {
@@ -100,6 +125,10 @@ impl Engine {
             Some(compile_database(&mut rules, Mode::Block)?)
         };
         let max_window = rules.iter().map(|r| r.window).max().unwrap_or(0);
+        let join = rules
+            .iter()
+            .map(|r| join::analyse(&r.hs_pattern, r.prefilter))
+            .collect();
         Ok(Engine {
             rules,
             entities,
@@ -107,6 +136,9 @@ impl Engine {
             scratch: Mutex::new(Vec::new()),
             compile_seconds: started.elapsed().as_secs_f64(),
             max_window,
+            join,
+            joined_db: OnceLock::new(),
+            joined_scratch: Mutex::new(Vec::new()),
         })
     }
 
@@ -162,6 +194,159 @@ impl Engine {
         Ok(self.finish(found))
     }
 
+    /// Scan many small items (the string leaves of a JSON payload, say) in one Vectorscan pass;
+    /// `contexts[i]` is item i's context. The findings of each item, with offsets into the item,
+    /// are exactly what `scan(items[i], contexts[i])` returns.
+    ///
+    /// The items are joined with a `\n` between neighbours and scanned once; each match end is
+    /// given to the item it falls in (an end on a separator is dropped), and span recovery,
+    /// validation, scoring and overlap resolution run on each item's own bytes. An item whose
+    /// ends the joined scan cannot vouch for is rescanned alone (see the `join` module).
+    pub fn scan_many(
+        &self,
+        items: &[&[u8]],
+        contexts: &[Option<&[u8]>],
+    ) -> Result<Vec<Vec<Finding>>, EngineError> {
+        self.scan_many_noting(items, contexts, &mut Vec::new())
+    }
+
+    /// `scan_many`, noting in `alone` the items that were rescanned on their own.
+    fn scan_many_noting(
+        &self,
+        items: &[&[u8]],
+        contexts: &[Option<&[u8]>],
+        alone: &mut Vec<usize>,
+    ) -> Result<Vec<Vec<Finding>>, EngineError> {
+        if contexts.len() != items.len() {
+            return Err(EngineError::Scan(format!(
+                "scan_many got {} items but {} contexts",
+                items.len(),
+                contexts.len()
+            )));
+        }
+        let one_by_one = || -> Result<Vec<Vec<Finding>>, EngineError> {
+            items
+                .iter()
+                .zip(contexts)
+                .map(|(data, context)| self.scan(data, *context))
+                .collect()
+        };
+        let total = items.iter().map(|i| i.len() + 1).sum::<usize>();
+        if items.len() < 2 || self.block_db.is_none() || total > u32::MAX as usize {
+            return one_by_one();
+        }
+        let (Some(join), Some(db)) = (&self.join, self.joined_database()) else {
+            return one_by_one();
+        };
+        let mut buf = Vec::with_capacity(total);
+        let mut starts = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                buf.push(b'\n');
+            }
+            starts.push(buf.len() as u64);
+            buf.extend_from_slice(item);
+        }
+        let item_end = |i: usize| starts[i] + items[i].len() as u64;
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut current = 0usize;
+        self.with_scratch_in(&self.joined_scratch, db, |scratch| {
+            db.scan(&buf, scratch, |rule, end| {
+                // The item holding the match's last byte: usually the current one.
+                let Some(last) = end.checked_sub(1) else {
+                    return true;
+                };
+                if last < starts[current] || last >= item_end(current) {
+                    current = starts.partition_point(|&s| s <= last).saturating_sub(1);
+                }
+                if last < item_end(current) {
+                    hits.push(Hit {
+                        item: current as u32,
+                        rule,
+                        end: end - starts[current],
+                    });
+                }
+                true
+            })
+        })?;
+        if !hits.windows(2).all(|w| w[0].item <= w[1].item) {
+            hits.sort_by_key(|h| h.item); // stable: each item keeps Vectorscan's order
+        }
+        let mut out: Vec<Vec<Finding>> = vec![Vec::new(); items.len()];
+        let mut clusters = Clusters::new(self.rules.len());
+        let mut rest = &hits[..];
+        while let Some(first) = rest.first() {
+            let i = first.item as usize;
+            let n = rest.iter().take_while(|h| h.item == first.item).count();
+            let (group, tail) = rest.split_at(n);
+            rest = tail;
+            let (data, context) = (items[i], contexts[i]);
+            let rescan = group
+                .iter()
+                .any(|h| join[h.rule as usize].doubtful(data, h.end as usize));
+            if rescan {
+                alone.push(i);
+                out[i] = self.scan(data, context)?;
+                continue;
+            }
+            for h in group {
+                clusters.push(&self.rules, h.rule, h.end);
+            }
+            clusters.close_all();
+            let mut found = Vec::new();
+            for region in clusters.closed.drain(..) {
+                self.recover(data, 0, &region, context, &mut found);
+            }
+            out[i] = self.finish(found);
+        }
+        Ok(out)
+    }
+
+    /// The database for joined items, compiled (or loaded from the cache) on first use.
+    fn joined_database(&self) -> Option<&Database> {
+        let joined = self.joined_db.get_or_init(|| {
+            let (Some(join), Some(_)) = (&self.join, &self.block_db) else {
+                return JoinedDb::Unavailable;
+            };
+            if !join.iter().any(|j| j.anchored) {
+                return JoinedDb::Block;
+            }
+            let patterns: Vec<(&str, u32)> = self
+                .rules
+                .iter()
+                .zip(join)
+                .map(|(r, j)| {
+                    let multiline = if j.anchored { join::FLAG_MULTILINE } else { 0 };
+                    (r.hs_pattern.as_str(), hs_flags(r) | multiline)
+                })
+                .collect();
+            let key = crate::cache::key(&patterns, Mode::Block);
+            if let Some((db, _)) = crate::cache::load(&key, Mode::Block) {
+                return JoinedDb::Own(db);
+            }
+            let with_ids: Vec<(&str, u32, u32)> = patterns
+                .iter()
+                .enumerate()
+                .map(|(i, &(p, f))| (p, f, i as u32))
+                .collect();
+            match Database::compile(&with_ids, Mode::Block) {
+                Ok(db) => {
+                    let prefilter: Vec<u32> = (0..self.rules.len() as u32)
+                        .filter(|&i| self.rules[i as usize].prefilter)
+                        .collect();
+                    crate::cache::store(&key, &db, &prefilter);
+                    JoinedDb::Own(db)
+                }
+                Err(_) => JoinedDb::Unavailable,
+            }
+        });
+        match joined {
+            JoinedDb::Block => self.block_db.as_ref(),
+            JoinedDb::Own(db) => Some(db),
+            JoinedDb::Unavailable => None,
+        }
+    }
+
     /// The Vectorscan pass alone: how many raw match ends it reports. A baseline for benchmarks.
     pub fn scan_raw(&self, data: &[u8]) -> Result<u64, EngineError> {
         let mut count = 0u64;
@@ -205,8 +390,17 @@ impl Engine {
         db: &Database,
         f: impl FnOnce(&mut Scratch) -> Result<T, hs::HsError>,
     ) -> Result<T, EngineError> {
-        let taken = self
-            .scratch
+        self.with_scratch_in(&self.scratch, db, f)
+    }
+
+    /// `with_scratch` for the database `pool`'s scratches were allocated for.
+    fn with_scratch_in<T>(
+        &self,
+        pool: &Mutex<Vec<Scratch>>,
+        db: &Database,
+        f: impl FnOnce(&mut Scratch) -> Result<T, hs::HsError>,
+    ) -> Result<T, EngineError> {
+        let taken = pool
             .lock()
             .map_err(|_| EngineError::Scan("scratch pool poisoned".into()))?
             .pop();
@@ -215,7 +409,7 @@ impl Engine {
             None => db.alloc_scratch()?,
         };
         let result = f(&mut scratch);
-        if let Ok(mut pool) = self.scratch.lock() {
+        if let Ok(mut pool) = pool.lock() {
             pool.push(scratch);
         }
         Ok(result?)
@@ -914,6 +1108,256 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("duplicate"));
+    }
+
+    /// A TOML string value: a triple-quoted literal, a '-literal or a "-basic string (JSON
+    /// escapes).
+    fn toml_string(v: &str) -> Option<String> {
+        let v = v.trim().trim_end_matches(',').trim();
+        let triple = "'''";
+        if let Some(inner) = v.strip_prefix(triple).and_then(|r| r.strip_suffix(triple)) {
+            return Some(inner.to_string());
+        }
+        if let Some(inner) = v.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+            return Some(inner.to_string());
+        }
+        if v.starts_with('"') {
+            return serde_json::from_str(v).ok();
+        }
+        None
+    }
+
+    /// The built-in rules, read from the embedded TOML with just enough parsing for the fields
+    /// the engine takes, plus each rule's examples.
+    fn builtin_specs() -> (Vec<RuleSpec>, Vec<String>) {
+        let mut specs: Vec<RuleSpec> = Vec::new();
+        let mut examples = Vec::new();
+        for (_, text) in crate::builtin::BUILTIN_RULE_FILES {
+            let mut in_examples = false;
+            for line in text.lines() {
+                let line = line.trim();
+                if line == "[[rules]]" {
+                    specs.push(RuleSpec {
+                        hotword_window: 64,
+                        hotword_boost: 0.25,
+                        ..Default::default()
+                    });
+                    continue;
+                }
+                let Some(spec) = specs.last_mut() else {
+                    continue;
+                };
+                if in_examples {
+                    if line == "]" {
+                        in_examples = false;
+                    } else if let Some(e) = toml_string(line) {
+                        examples.push(e);
+                    }
+                    continue;
+                }
+                let Some((key, value)) = line.split_once(" = ") else {
+                    continue;
+                };
+                match key {
+                    "id" => spec.id = toml_string(value).unwrap_or_default(),
+                    "entity" => spec.entity = toml_string(value).unwrap_or_default(),
+                    "pattern" => spec.pattern = toml_string(value).unwrap_or_default(),
+                    "validator" => spec.validator = toml_string(value),
+                    "score" => spec.score = value.parse().unwrap_or(0.5),
+                    "hotword_window" => spec.hotword_window = value.parse().unwrap_or(64),
+                    "hotword_boost" => spec.hotword_boost = value.parse().unwrap_or(0.25),
+                    "min_entropy" => spec.min_entropy = value.parse().ok(),
+                    "hotwords" => spec.hotwords = serde_json::from_str(value).unwrap_or_default(),
+                    "examples" if value == "[" => in_examples = true,
+                    "examples" => {
+                        let list: Vec<String> = serde_json::from_str(value).unwrap_or_default();
+                        examples.extend(list);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        specs.retain(|s| !s.pattern.is_empty() && !s.id.is_empty());
+        (specs, examples)
+    }
+
+    /// A small seeded generator (xorshift64*): the same items on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Random items built from the rules' own examples, pieces of them (so that matches start in
+    /// one item and end in the next), digits, words, white space, `\n` and non-ASCII text.
+    fn random_item(rng: &mut Rng, examples: &[String]) -> Vec<u8> {
+        const BITS: &[&str] = &[
+            " ",
+            "\n",
+            "\n",
+            "\r\n",
+            "\t",
+            ",",
+            ":",
+            "\"",
+            "'",
+            "=",
+            "-",
+            "_",
+            "/",
+            "@",
+            "é",
+            "€",
+            "日本",
+            "card",
+            "ssn",
+            "password=",
+            "token: ",
+            "key",
+            "AKIA",
+            "4111",
+            "1111",
+            "0000",
+            "123-45-",
+            "6789",
+            "user",
+            ".com",
+            "example",
+            "$",
+            "sk-",
+            "eyJ",
+            "BEGIN",
+            "-----",
+        ];
+        let mut item = Vec::new();
+        let pieces = match rng.below(8) {
+            0 => 0,
+            1 => 1,
+            _ => rng.below(12),
+        };
+        for _ in 0..pieces {
+            match rng.below(10) {
+                0..=3 => {
+                    let e = examples[rng.below(examples.len())].as_bytes();
+                    match rng.below(4) {
+                        0 => item.extend_from_slice(&e[..rng.below(e.len() + 1)]),
+                        1 => item.extend_from_slice(&e[rng.below(e.len() + 1)..]),
+                        _ => item.extend_from_slice(e),
+                    }
+                }
+                4..=5 => {
+                    for _ in 0..rng.below(20) {
+                        item.push(b'0' + rng.below(10) as u8);
+                        if rng.below(5) == 0 {
+                            item.push(if rng.below(2) == 0 { b' ' } else { b'-' });
+                        }
+                    }
+                }
+                _ => item.extend_from_slice(BITS[rng.below(BITS.len())].as_bytes()),
+            }
+        }
+        item
+    }
+
+    #[test]
+    fn scan_many_equals_scan_per_item_for_builtin_rules() {
+        let (specs, examples) = builtin_specs();
+        assert!(specs.len() > 100, "found {} built-in rules", specs.len());
+        assert!(examples.len() > 300, "found {} examples", examples.len());
+        let e = Engine::new(&specs).unwrap();
+        assert!(e.join.is_some(), "built-in rules must allow joined scans");
+        assert!(e.joined_database().is_some());
+        let pool: [Option<&[u8]>; 4] = [None, Some(b"ssn"), Some(b"card_number"), Some(b"x")];
+        let mut rng = Rng(0x5eed_1234_abcd_0001);
+        let (mut joined, mut alone, mut found) = (0usize, 0usize, 0usize);
+        for round in 0..1500 {
+            let n = 1 + rng.below(if round % 10 == 0 { 200 } else { 24 });
+            let items: Vec<Vec<u8>> = (0..n).map(|_| random_item(&mut rng, &examples)).collect();
+            let refs: Vec<&[u8]> = items.iter().map(Vec::as_slice).collect();
+            let contexts: Vec<Option<&[u8]>> = (0..n).map(|_| pool[rng.below(4)]).collect();
+            let mut rescanned = Vec::new();
+            let many = e
+                .scan_many_noting(&refs, &contexts, &mut rescanned)
+                .unwrap();
+            assert_eq!(many.len(), n);
+            for (i, got) in many.iter().enumerate() {
+                let want = e.scan(refs[i], contexts[i]).unwrap();
+                assert_eq!(
+                    got,
+                    &want,
+                    "round {round}, item {i} of {n}: {:?}",
+                    String::from_utf8_lossy(refs[i])
+                );
+                found += want.len();
+                joined += usize::from(!want.is_empty() && !rescanned.contains(&i));
+            }
+            alone += rescanned.len();
+        }
+        // The joined path must carry much of the work, not only the per-item fallback. (These
+        // items are dense with rule examples, `\n` and edge cases; real payloads rescan far less.)
+        assert!(
+            found > 10_000,
+            "only {found} findings: the test is too weak"
+        );
+        assert!(
+            joined > 5_000,
+            "{joined} items with findings came from the joined scan ({alone} rescanned alone)"
+        );
+    }
+
+    #[test]
+    fn scan_many_edges() {
+        let (specs, _) = builtin_specs();
+        let e = Engine::new(&specs).unwrap();
+        let check = |items: &[&[u8]]| {
+            let contexts = vec![None; items.len()];
+            let many = e.scan_many(items, &contexts).unwrap();
+            assert_eq!(many.len(), items.len());
+            for (i, item) in items.iter().enumerate() {
+                assert_eq!(
+                    many[i],
+                    e.scan(item, None).unwrap(),
+                    "item {i}: {:?}",
+                    String::from_utf8_lossy(item)
+                );
+            }
+            many
+        };
+        assert!(check(&[]).is_empty());
+        assert_eq!(check(&[b""]), vec![vec![]]);
+        check(&[b"", b"", b""]);
+        // A card cut in two by the separator is found in neither half.
+        let many = check(&[b"4111 1111", b"1111 1111"]);
+        assert!(many.iter().all(Vec::is_empty));
+        // Whole-value anchors: `(?m)^...$` and `(?:^|...)`/`(?:...|$)` at item edges.
+        let many = check(&[b"123456789", b"4111111111111111", b"x", b"jane@example.com"]);
+        assert!(many.iter().filter(|f| !f.is_empty()).count() >= 2);
+        // Items with newlines inside, next to items without.
+        check(&[
+            b"a\n4111111111111111\nb",
+            b"4111111111111111",
+            b"\n",
+            b"123456789\n",
+        ]);
+        // A private key split over items, and whole.
+        check(&[
+            b"-----BEGIN RSA PRIVATE KEY-----",
+            b"MIIEow",
+            b"-----END RSA PRIVATE KEY-----",
+        ]);
+        assert_eq!(
+            e.scan_many(&[b"a"], &[]).unwrap_err(),
+            EngineError::Scan("scan_many got 1 items but 0 contexts".into())
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod engine;
 pub mod hs;
+pub mod join;
 pub mod offsets;
 pub mod resolve;
 pub mod rules;
@@ -12,6 +13,8 @@ pub mod validators;
 
 #[cfg(feature = "python")]
 mod python;
+#[cfg(feature = "python")]
+mod python_payload;
 
 /// The rule files that ship with weir, embedded at build time from `patterns/*.toml`.
 pub mod builtin {

@@ -27,7 +27,7 @@ create_exception!(
     "A scan that failed inside the engine."
 );
 
-fn to_py_err(e: EngineError) -> PyErr {
+pub(crate) fn to_py_err(e: EngineError) -> PyErr {
     match e {
         EngineError::Rule(r) => RuleError::new_err(r.to_string()),
         EngineError::Compile(m) => RuleError::new_err(m),
@@ -165,8 +165,9 @@ impl PyEngine {
         findings_to_list(py, found, &text)
     }
 
-    /// Scan many str/bytes items in one call (one GIL release); `contexts` gives each item's
-    /// context (a key name) or None.
+    /// Scan many str/bytes items in one call (one GIL release, one Vectorscan pass over all of
+    /// them); `contexts` gives each item's context (a key name) or None. Each item's findings
+    /// are what `scan(item, context)` returns.
     fn scan_batch<'py>(
         &self,
         py: Python<'py>,
@@ -180,18 +181,35 @@ impl PyEngine {
         }
         let texts: Vec<Text<'_>> = items.iter().map(borrow_text).collect::<PyResult<_>>()?;
         let engine = &self.inner;
-        let results: Vec<Result<Vec<Finding>, EngineError>> = py.detach(|| {
-            texts
-                .iter()
-                .zip(&contexts)
-                .map(|(t, c)| engine.scan(t.bytes, c.as_deref().map(str::as_bytes)))
-                .collect()
-        });
+        let items: Vec<&[u8]> = texts.iter().map(|t| t.bytes).collect();
+        let contexts: Vec<Option<&[u8]>> = contexts
+            .iter()
+            .map(|c| c.as_deref().map(str::as_bytes))
+            .collect();
+        let results = py
+            .detach(|| engine.scan_many(&items, &contexts))
+            .map_err(to_py_err)?;
         let out = PyList::empty(py);
         for (found, text) in results.into_iter().zip(&texts) {
-            out.append(findings_to_list(py, found.map_err(to_py_err)?, text)?)?;
+            out.append(findings_to_list(py, found, text)?)?;
         }
         Ok(out)
+    }
+
+    /// Walk a JSON-like payload (dicts, lists, tuples; str, bytes, int, float, bool, None
+    /// leaves) as `weir.payload.walk` does and scan every leaf and key in one pass. Returns
+    /// (leaf path, in_key, rule index, start, end, score, value) for each finding, in document
+    /// order; offsets count code points in str leaves and bytes in bytes leaves. Raises
+    /// `PayloadDepthError` past `max_depth` levels and `TypeError` for other leaf types, each
+    /// naming the JSON Pointer at fault.
+    fn scan_payload<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        max_depth: i64,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let found = crate::python_payload::scan_payload(py, &self.inner, data, max_depth)?;
+        PyList::new(py, found)
     }
 
     /// The Vectorscan pass alone (no span recovery, no validation): the number of raw match ends.
@@ -393,6 +411,11 @@ fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRegexSet>()?;
     m.add("RuleError", m.py().get_type::<RuleError>())?;
     m.add("ScanError", m.py().get_type::<ScanError>())?;
+    m.add(
+        "PayloadDepthError",
+        m.py()
+            .get_type::<crate::python_payload::PayloadDepthError>(),
+    )?;
     m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(validator_names, m)?)?;

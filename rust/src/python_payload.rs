@@ -1,0 +1,364 @@
+//! The native payload walk behind `Engine.scan_payload`: a JSON-like tree of dicts, lists and
+//! tuples walked in Rust, every leaf scanned in one `Engine::scan_many` pass with the GIL
+//! released, and only the findings handed back. It mirrors `weir.payload.walk` leaf for leaf:
+//! the same document order, keys as leaves (with their parent key as context), values with their
+//! key as context, list items with their parent's, int as decimal text, float as its `repr`,
+//! bool and None skipped, and the same errors naming the same JSON Pointer.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyMemoryView,
+    PyString, PyTuple,
+};
+
+use crate::engine::{Engine, Finding};
+use crate::offsets::bytes_to_chars;
+
+create_exception!(
+    _core,
+    PayloadDepthError,
+    PyValueError,
+    "A payload nested deeper than the limit; the message names the JSON Pointer where."
+);
+
+/// No parent, no context.
+const NONE: u32 = u32::MAX;
+
+/// Where a leaf's text lives.
+enum Source<'py> {
+    Str(Bound<'py, PyString>),
+    Bytes(Bound<'py, PyBytes>),
+    /// Decimal text of an int, a range of `Walk::digits`.
+    Digits(usize, usize),
+}
+
+struct Leaf<'py> {
+    source: Source<'py>,
+    /// The leaf's JSON Pointer, as a segment.
+    segment: u32,
+    /// The leaf (always a key) whose text is this leaf's context, or NONE.
+    context: u32,
+    in_key: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dict,
+    Mapping,
+    Sequence,
+    Scalar,
+}
+
+/// One step of a JSON Pointer: a key (the leaf holding its text) or a list index.
+enum Token {
+    Key(u32),
+    Index(usize),
+}
+
+struct Segment {
+    parent: u32,
+    token: Token,
+}
+
+#[derive(Default)]
+struct Walk<'py> {
+    leaves: Vec<Leaf<'py>>,
+    segments: Vec<Segment>,
+    digits: Vec<u8>,
+}
+
+impl<'py> Walk<'py> {
+    fn segment(&mut self, parent: u32, token: Token) -> u32 {
+        self.segments.push(Segment { parent, token });
+        (self.segments.len() - 1) as u32
+    }
+
+    fn leaf(&mut self, source: Source<'py>, segment: u32, context: u32, in_key: bool) -> u32 {
+        self.leaves.push(Leaf {
+            source,
+            segment,
+            context,
+            in_key,
+        });
+        (self.leaves.len() - 1) as u32
+    }
+
+    /// The JSON Pointer of `segment` (RFC 6901); `key` gives a key leaf's text.
+    fn pointer<'a>(&'a self, segment: u32, key: impl Fn(u32) -> Cow<'a, str>) -> String {
+        let mut tokens: Vec<Cow<'a, str>> = Vec::new();
+        let mut at = segment;
+        while at != NONE {
+            let s = &self.segments[at as usize];
+            tokens.push(match s.token {
+                Token::Key(leaf) => key(leaf),
+                Token::Index(i) => Cow::Owned(i.to_string()),
+            });
+            at = s.parent;
+        }
+        let mut out = String::new();
+        for token in tokens.iter().rev() {
+            out.push('/');
+            for c in token.chars() {
+                match c {
+                    '~' => out.push_str("~0"),
+                    '/' => out.push_str("~1"),
+                    c => out.push(c),
+                }
+            }
+        }
+        out
+    }
+
+    /// The pointer for an error message: key text with lone surrogates replaced, "/" for the root.
+    fn pointer_for_message(&self, segment: u32) -> String {
+        let p = self.pointer(segment, |leaf| match &self.leaves[leaf as usize].source {
+            Source::Str(s) => Cow::Owned(s.to_string_lossy().into_owned()),
+            _ => Cow::Borrowed(""),
+        });
+        if p.is_empty() {
+            "/".into()
+        } else {
+            p
+        }
+    }
+}
+
+fn type_name(node: &Bound<'_, PyAny>) -> String {
+    node.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
+}
+
+/// Walk `root` the way `weir.payload.walk` does, with an explicit stack.
+fn walk<'py>(root: &Bound<'py, PyAny>, max_depth: i64) -> PyResult<Walk<'py>> {
+    let py = root.py();
+    let mut w = Walk::default();
+    let mut stack: Vec<(Bound<'py, PyAny>, u32, u32, i64)> = vec![(root.clone(), NONE, NONE, 0)];
+    let mut pairs: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = Vec::new();
+    while let Some((node, segment, context, depth)) = stack.pop() {
+        if depth > max_depth {
+            return Err(PayloadDepthError::new_err(format!(
+                "payload nested deeper than {max_depth} levels at {}",
+                w.pointer_for_message(segment)
+            )));
+        }
+        // Exact built-in types first (the common case: no isinstance calls), then the same
+        // isinstance order as payload.walk: Mapping, list/tuple, then scalars.
+        let kind = if node.is_exact_instance_of::<PyString>()
+            || node.is_exact_instance_of::<PyInt>()
+            || node.is_exact_instance_of::<PyFloat>()
+            || node.is_exact_instance_of::<PyBytes>()
+            || node.is_exact_instance_of::<PyBool>()
+            || node.is_none()
+        {
+            Kind::Scalar
+        } else if node.is_exact_instance_of::<PyDict>() {
+            Kind::Dict
+        } else if node.is_exact_instance_of::<PyList>() || node.is_exact_instance_of::<PyTuple>() {
+            Kind::Sequence
+        } else if node.cast::<PyMapping>().is_ok() {
+            Kind::Mapping
+        } else if node.is_instance_of::<PyList>() || node.is_instance_of::<PyTuple>() {
+            Kind::Sequence
+        } else {
+            Kind::Scalar
+        };
+        match kind {
+            Kind::Dict | Kind::Mapping => {
+                if let (Kind::Dict, Ok(d)) = (kind, node.cast::<PyDict>()) {
+                    // Take the items first: no Python code runs while the dict is iterated.
+                    pairs.extend(d.iter());
+                } else {
+                    for item in node.call_method0("items")?.try_iter()? {
+                        pairs.push(item?.extract()?);
+                    }
+                }
+                let first = stack.len();
+                for (key, value) in pairs.drain(..) {
+                    let text = match key.cast_into::<PyString>() {
+                        Ok(s) => s,
+                        Err(e) => e.into_inner().str()?,
+                    };
+                    let child_segment = w.segments.len() as u32;
+                    let key_leaf = w.leaf(Source::Str(text), child_segment, context, true);
+                    w.segment(segment, Token::Key(key_leaf));
+                    stack.push((value, child_segment, key_leaf, depth + 1));
+                }
+                stack[first..].reverse();
+                continue;
+            }
+            Kind::Sequence => {
+                let first = stack.len();
+                if let Ok(list) = node.cast_exact::<PyList>() {
+                    for (i, item) in list.iter().enumerate() {
+                        let s = w.segment(segment, Token::Index(i));
+                        stack.push((item, s, context, depth + 1));
+                    }
+                } else if let Ok(tuple) = node.cast_exact::<PyTuple>() {
+                    for (i, item) in tuple.iter().enumerate() {
+                        let s = w.segment(segment, Token::Index(i));
+                        stack.push((item, s, context, depth + 1));
+                    }
+                } else {
+                    // A subclass: iterate it as Python's enumerate() would.
+                    for (i, item) in node.try_iter()?.enumerate() {
+                        let s = w.segment(segment, Token::Index(i));
+                        stack.push((item?, s, context, depth + 1));
+                    }
+                }
+                stack[first..].reverse();
+                continue;
+            }
+            Kind::Scalar => {}
+        }
+        // Scalars, in scalar_text's order.
+        let source = if node.is_exact_instance_of::<PyString>() {
+            Some(Source::Str(node.cast_into::<PyString>()?))
+        } else if node.is_exact_instance_of::<PyInt>() {
+            match node.extract::<i64>() {
+                Ok(v) => {
+                    let start = w.digits.len();
+                    write!(w.digits, "{v}").expect("writing to a Vec cannot fail");
+                    Some(Source::Digits(start, w.digits.len()))
+                }
+                Err(_) => Some(Source::Str(node.str()?)),
+            }
+        } else if node.is_exact_instance_of::<PyFloat>() {
+            Some(Source::Str(node.repr()?))
+        } else if let Ok(s) = node.cast::<PyString>() {
+            Some(Source::Str(s.clone()))
+        } else if let Ok(b) = node.cast::<PyBytes>() {
+            Some(Source::Bytes(b.clone()))
+        } else if node.is_none() || node.is_instance_of::<PyBool>() {
+            None
+        } else if node.is_instance_of::<PyInt>() {
+            Some(Source::Str(node.str()?))
+        } else if node.is_instance_of::<PyFloat>() {
+            Some(Source::Str(node.repr()?))
+        } else if node.is_instance_of::<PyByteArray>() || node.is_instance_of::<PyMemoryView>() {
+            let copy = py.get_type::<PyBytes>().call1((&node,))?;
+            Some(Source::Bytes(copy.cast_into::<PyBytes>()?))
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "cannot scan a {} at {}: payloads may hold dict, list, tuple, str, bytes, int, \
+                 float, bool and None",
+                type_name(&node),
+                w.pointer_for_message(segment)
+            )));
+        };
+        if let Some(source) = source {
+            w.leaf(source, segment, context, false);
+        }
+    }
+    Ok(w)
+}
+
+/// A byte offset moved forward to the next character boundary of `text`.
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// A finding as `scan_payload` returns it: (leaf path, in_key, rule index, start, end, score,
+/// value).
+type PayloadFinding<'py> = (
+    Bound<'py, PyString>,
+    bool,
+    u32,
+    usize,
+    usize,
+    f64,
+    Bound<'py, PyAny>,
+);
+
+/// Walk `root`, scan every leaf in one pass, and return the findings in document order.
+pub fn scan_payload<'py>(
+    py: Python<'py>,
+    engine: &Engine,
+    root: &Bound<'py, PyAny>,
+    max_depth: i64,
+) -> PyResult<Vec<PayloadFinding<'py>>> {
+    let w = walk(root, max_depth)?;
+    // Borrow every leaf's bytes, in order: the first str with lone surrogates is the error.
+    let mut texts: Vec<&[u8]> = Vec::with_capacity(w.leaves.len());
+    for leaf in &w.leaves {
+        texts.push(match &leaf.source {
+            Source::Str(s) => s
+                .to_str()
+                .map_err(|_| {
+                    PyValueError::new_err(format!(
+                        "the str at {} is not valid Unicode (it holds lone surrogates); encode it \
+                         to bytes with errors='surrogateescape' or clean it first",
+                        w.pointer_for_message(leaf.segment)
+                    ))
+                })?
+                .as_bytes(),
+            Source::Bytes(b) => b.as_bytes(),
+            Source::Digits(a, b) => &w.digits[*a..*b],
+        });
+    }
+    let contexts: Vec<Option<&[u8]>> = w
+        .leaves
+        .iter()
+        .map(|l| (l.context != NONE).then(|| texts[l.context as usize]))
+        .collect();
+    let found = py
+        .detach(|| engine.scan_many(&texts, &contexts))
+        .map_err(crate::python::to_py_err)?;
+    let mut out = Vec::new();
+    for (i, mut found) in found.into_iter().enumerate() {
+        if found.is_empty() {
+            continue;
+        }
+        let leaf = &w.leaves[i];
+        let text = texts[i];
+        let path = PyString::new(
+            py,
+            &w.pointer(leaf.segment, |k| {
+                // Keys were borrowed above: valid UTF-8.
+                Cow::Borrowed(std::str::from_utf8(texts[k as usize]).unwrap_or_default())
+            }),
+        );
+        let value = |f: &Finding| -> Bound<'py, PyAny> {
+            match &leaf.source {
+                Source::Bytes(_) => PyBytes::new(py, &text[f.start..f.end]).into_any(),
+                _ => {
+                    // str leaves: Python's text[start:end] in code points, whose byte offsets
+                    // are the engine's moved to character boundaries.
+                    let s = std::str::from_utf8(text).unwrap_or_default();
+                    let (a, b) = (ceil_boundary(s, f.start), ceil_boundary(s, f.end));
+                    PyString::new(py, &s[a..b.max(a)]).into_any()
+                }
+            }
+        };
+        let values: Vec<Bound<'py, PyAny>> = found.iter().map(value).collect();
+        if matches!(leaf.source, Source::Str(_)) && !text.is_ascii() {
+            let mut offsets: Vec<usize> = found.iter().flat_map(|f| [f.start, f.end]).collect();
+            bytes_to_chars(text, &mut offsets);
+            for (f, pair) in found.iter_mut().zip(offsets.chunks_exact(2)) {
+                f.start = pair[0];
+                f.end = pair[1];
+            }
+        }
+        for (f, v) in found.into_iter().zip(values) {
+            out.push((
+                path.clone(),
+                leaf.in_key,
+                f.rule,
+                f.start,
+                f.end,
+                f.score,
+                v,
+            ));
+        }
+    }
+    Ok(out)
+}
