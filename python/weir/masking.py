@@ -109,7 +109,9 @@ def mask(value: str, spec: ActionSpec) -> str:
     return "".join(c if (i in keep or not c.isalnum()) else spec.mask_char for i, c in enumerate(value))
 
 
-def apply(data: Any, findings: Sequence[Finding], decided: Decided, policy: Policy) -> Any:
+def apply(
+    data: Any, findings: Sequence[Finding], decided: Decided, policy: Policy, *, share_unchanged: bool = False
+) -> Any:
     """``data`` with the decided findings replaced (``report`` ones left as they are)."""
     replaced = [(f, s) for f, s in decided.actions if s.action != "report"]
     if not replaced:
@@ -121,4 +123,4 @@ def apply(data: Any, findings: Sequence[Finding], decided: Decided, policy: Poli
     if isinstance(data, (bytes, bytearray, memoryview)):
         out = splice(bytes(data), chosen, render)
         return bytearray(out) if isinstance(data, bytearray) else out
-    return rebuild(data, chosen, render)
+    return rebuild(data, chosen, render, share_unchanged=share_unchanged)

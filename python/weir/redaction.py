@@ -48,13 +48,27 @@ def splice(text: str | bytes, findings: Sequence[Finding], replace: Replace) -> 
     return (b"" if isinstance(text, bytes) else "").join(out)  # type: ignore[no-any-return,unused-ignore]
 
 
-def rebuild(data: Any, findings: Sequence[Finding], replace: Replace) -> Any:
+def rebuild(
+    data: Any, findings: Sequence[Finding], replace: Replace, *, share_unchanged: bool = False
+) -> Any:
     """A copy of a dict/list payload with findings replaced in values and keys. Leaves without
-    findings keep their type; a number with a finding becomes a string."""
-    by_leaf: dict[tuple[str, bool], list[Finding]] = {}
+    findings keep their type; a number with a finding becomes a string.
+
+    ``share_unchanged``: copy only the containers on the way to a finding and share every other
+    subtree with ``data`` (much faster on large payloads with few findings; the result must then
+    be treated as read-only where it was not changed)."""
+    if not share_unchanged:
+        by_leaf: dict[tuple[str, bool], list[Finding]] = {}
+        for f in findings:
+            by_leaf.setdefault((f.path or "", f.in_key), []).append(f)
+        return _copy(data, "", by_leaf, replace, 0)
+    trie: dict[Any, Any] = {}
     for f in findings:
-        by_leaf.setdefault((f.path or "", f.in_key), []).append(f)
-    return _copy(data, "", by_leaf, replace, 0)
+        node = trie
+        for token in _tokens(f.path or ""):
+            node = node.setdefault(token, {})
+        node.setdefault(_KEY if f.in_key else _VALUE, []).append(f)
+    return _patch(data, trie, replace)
 
 
 def _copy(
@@ -75,6 +89,57 @@ def _copy(
         items = [_copy(v, f"{path}/{i}", by_leaf, replace, depth + 1) for i, v in enumerate(node)]
         return items if isinstance(node, list) else tuple(items)
     hits = by_leaf.get((path, False))
+    if not hits:
+        return node
+    text = scalar_text(node)
+    return node if text is None else splice(text, hits, replace)
+
+
+# Trie markers for findings in a key or in a value at that node (never equal to a path token).
+_KEY = ("key",)
+_VALUE = ("value",)
+
+
+def _tokens(path: str) -> list[str]:
+    """JSON Pointer reference tokens, unescaped (RFC 6901)."""
+    if not path:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
+
+
+def _patch(node: Any, trie: dict[Any, Any], replace: Replace) -> Any:
+    """``node`` with the findings under ``trie`` applied; subtrees without findings shared."""
+    if isinstance(node, Mapping):
+        children = [(t, sub) for t, sub in trie.items() if t is not _KEY and t is not _VALUE]
+        if any(_KEY in sub for _, sub in children):  # a key changes: rebuild in order
+            subs = dict(children)
+            out: dict[Any, Any] = {}
+            for key, value in node.items():
+                sub = subs.get(key if isinstance(key, str) else str(key))
+                if sub is None:
+                    out[key] = value
+                    continue
+                new_key = splice(str(key), sub[_KEY], replace) if _KEY in sub else key
+                out[new_key] = _patch(value, sub, replace)
+            return out
+        copied = dict(node)
+        by_text: dict[str, Any] | None = None
+        for token, sub in children:
+            actual: Any = token
+            if token not in node:  # a non-str key, found by its text
+                if by_text is None:
+                    by_text = {str(k): k for k in node}
+                actual = by_text[token]
+            copied[actual] = _patch(node[actual], sub, replace)
+        return copied
+    if isinstance(node, (list, tuple)):
+        items = list(node)
+        for token, sub in trie.items():
+            if token is not _KEY and token is not _VALUE:
+                i = int(token)
+                items[i] = _patch(items[i], sub, replace)
+        return items if isinstance(node, list) else tuple(items)
+    hits = trie.get(_VALUE)
     if not hits:
         return node
     text = scalar_text(node)

@@ -397,13 +397,13 @@ class Guard:
             replaced = any(s.action != "report" for _, s in chosen)
             self._record(method, tool, direction, "redact" if replaced else "report", [f for f, _ in chosen])
 
-        out = apply(view, result.findings, decided, self.policy)
-        touched = out is not view or bool(media) or bool(mirrors)
-        if not touched:
-            return message
-        for m, d in scanned:
+        out = apply(view, result.findings, decided, self.policy, share_unchanged=True)
+        redacted_media = [(m, self._redacted_media(m, d)) for m, d in scanned]
+        if out is view and all(raw is m.raw for m, raw in redacted_media):
+            return message  # nothing replaced: the message as it came (media and mirrors included)
+        for m, raw in redacted_media:
             out = content.copy_path(out, m.path)
-            content.put(out, m.path, self._redacted_media(m, d))
+            content.put(out, m.path, raw)
         original: Any = message
         structured_kept = isinstance(original, dict) and out.get("structuredContent") is original.get(
             "structuredContent"
@@ -418,8 +418,6 @@ class Guard:
             else:
                 text = content.to_json(out["structuredContent"])
             out["content"][i]["text"] = text
-        if out == message:  # media and mirrors came back as they were
-            return message
         return cast(T, out)
 
     def _decide_media(
