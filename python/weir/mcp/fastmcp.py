@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import mcp_types as mt
 from fastmcp.exceptions import ToolError
-from fastmcp.prompts.base import Message, PromptResult
-from fastmcp.resources.base import ResourceContent, ResourceResult
+from fastmcp.prompts.base import Message, Prompt, PromptResult
+from fastmcp.resources.base import Resource, ResourceContent, ResourceResult
+from fastmcp.resources.template import ResourceTemplate
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools.base import Tool, ToolResult
 from mcp.shared.exceptions import MCPError
@@ -29,6 +30,7 @@ WITHHELD_CODE = -32001
 """JSON-RPC error code for a message weir withheld (server-error range)."""
 
 _blocks: TypeAdapter[mt.ContentBlock] = TypeAdapter(mt.ContentBlock)
+C = TypeVar("C", Resource, ResourceTemplate, Prompt)
 
 
 def _wire(model: Any) -> Any:
@@ -143,6 +145,44 @@ class DLPMiddleware(Middleware):
                 )
             )
         return out
+
+    async def on_list_resources(
+        self,
+        context: MiddlewareContext[mt.ListResourcesRequest],
+        call_next: CallNext[mt.ListResourcesRequest, Sequence[Resource]],
+    ) -> Sequence[Resource]:
+        items = list(await call_next(context))
+        return self._described("resources/list", items, [_wire(r.to_mcp_resource()) for r in items])
+
+    async def on_list_resource_templates(
+        self,
+        context: MiddlewareContext[mt.ListResourceTemplatesRequest],
+        call_next: CallNext[mt.ListResourceTemplatesRequest, Sequence[ResourceTemplate]],
+    ) -> Sequence[ResourceTemplate]:
+        items = list(await call_next(context))
+        return self._described("resources/templates/list", items, [_wire(t.to_mcp_template()) for t in items])
+
+    async def on_list_prompts(
+        self,
+        context: MiddlewareContext[mt.ListPromptsRequest],
+        call_next: CallNext[mt.ListPromptsRequest, Sequence[Prompt]],
+    ) -> Sequence[Prompt]:
+        items = list(await call_next(context))
+        return self._described("prompts/list", items, [_wire(p.to_mcp_prompt()) for p in items])
+
+    def _described(self, method: str, items: list[C], wire: list[dict[str, Any]]) -> list[C]:
+        """Listings other than tools: descriptions checked for injection (a poisoned one is
+        replaced by a warning; there is no call to refuse)."""
+        try:
+            guarded = self.guard.metadata_list(method, wire)
+        except Withheld as e:
+            raise jsonrpc_error(e) from None
+        if guarded is wire:
+            return items
+        return [
+            item if new is old else item.model_copy(update={"description": new.get("description")})
+            for item, old, new in zip(items, wire, guarded, strict=True)
+        ]
 
     async def on_read_resource(
         self,
