@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
 LOCK := requirements/dev.lock
-APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng
+APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml)
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 

@@ -107,6 +107,49 @@ def test_light_text_on_dark_background() -> None:
     assert [x.entity for x in ocr.scan_image(scan_text, image)] == ["CREDIT_CARD"]
 
 
+@pytest.mark.parametrize(
+    ("entity", "value"),
+    [("CREDIT_CARD", CARD), ("US_SSN", "536-22-1847"), ("EMAIL_ADDRESS", "jane.doe@example.com")],
+)
+def test_value_cropped_to_its_ink(entity: str, value: str) -> None:
+    """A screenshot of one field: text touching every edge (Tesseract needs the added border)."""
+    f = font(16)
+    x0, y0, x1, y1 = (int(v) for v in f.getbbox(value))
+    image = Image.new("L", (x1 - x0, y1 - y0), 255)
+    ImageDraw.Draw(image).text((-x0, -y0), value, font=f, fill=0)
+    (finding,) = ocr.scan_image(scan_text, image)
+    assert finding.entity == entity and finding.box is not None
+    assert contains(finding.box, (0, 0, image.width, image.height), slack=4)
+
+
+MONO_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+
+
+@pytest.mark.skipif(not MONO_PATH.exists(), reason="DejaVu Sans Mono is not installed (fonts-dejavu-core)")
+@pytest.mark.parametrize("pt", [14, 16, 24])
+def test_monospaced_values(pt: int) -> None:
+    """Monospaced fonts leave wide gaps around '-', '@' and '.', where Tesseract splits words."""
+    lines = [
+        "Card: 4843-2839-6239-8900",
+        "SSN on file: 446-86-9426",
+        "Contact: samuel.kowalski@umbrella-health.org",
+        "Reply to: james.okafor@icloud.com",
+    ]
+    f = ImageFont.truetype(str(MONO_PATH), round(pt * 96 / 72))
+    step = round(pt * 96 / 72 * 1.5)
+    image = Image.new("L", (int(max(f.getlength(line) for line in lines)) + 40, 40 + step * len(lines)), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((20, 20 + i * step), line, font=f, fill=0)
+    found = {(x.entity, "".join(x.value.split())) for x in ocr.scan_image(scan_text, encode(image, "PNG"))}
+    assert found >= {
+        ("CREDIT_CARD", "4843-2839-6239-8900"),
+        ("US_SSN", "446-86-9426"),
+        ("EMAIL_ADDRESS", "samuel.kowalski@umbrella-health.org"),
+        ("EMAIL_ADDRESS", "james.okafor@icloud.com"),
+    }
+
+
 def test_ocr_text_offsets_agree_with_findings() -> None:
     image, _ = render(["Name: Jane", "Card: " + CARD], 16)
     text = ocr.ocr(image)
@@ -129,12 +172,39 @@ def test_box_for_split_and_merged_words() -> None:
     assert ocr.OcrText("").box_for(0, 1) is None
 
 
-def test_regrouped_card_digits_are_found() -> None:
-    """Tesseract often drops a space between digit groups; the card is still found, in place."""
-    text = "Card: 41111111 1111 1111\nnext"
-    (finding,) = ocr._regrouped(scan_text, text, scan_text(text))
-    assert finding.entity == "CREDIT_CARD"
-    assert text[finding.start : finding.end] == "41111111 1111 1111" == finding.value
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        # Tesseract drops or adds spaces between digit groups, and splits next to narrow glyphs.
+        ("Card: 41111111 1111 1111\nnext", "CREDIT_CARD", "41111111 1111 1111"),
+        ("card 4111 -1111-1111-1111 for", "CREDIT_CARD", "4111 -1111-1111-1111"),
+        ("card 3782 - 822463-10005", "CREDIT_CARD", "3782 - 822463-10005"),
+        ("SSN: 536-22- 1847.", "US_SSN", "536-22- 1847"),
+        ("Contact: jane.doe @example.com", "EMAIL_ADDRESS", "jane.doe @example.com"),
+        ("Reply to jane.doe@ example.com", "EMAIL_ADDRESS", "jane.doe@ example.com"),
+        ("write to ingrid. baker@globex.net today", "EMAIL_ADDRESS", "ingrid. baker@globex.net"),
+        ("mail samuel .kowalski@example.org. Next", "EMAIL_ADDRESS", "samuel .kowalski@example.org"),
+        ("Email: olivia. j+billing@fabrikam. eu", "EMAIL_ADDRESS", "olivia. j+billing@fabrikam. eu"),
+        ("Reply to: diego@out look.com", "EMAIL_ADDRESS", "diego@out look.com"),
+        ("E-mail: k.h@stark- industries.com", "EMAIL_ADDRESS", "k.h@stark- industries.com"),
+    ],
+)
+def test_split_values_are_rejoined_in_place(text: str, entity: str, value: str) -> None:
+    (finding,) = [f for f in ocr._rejoined(scan_text, text, scan_text(text)) if f.entity == entity]
+    assert text[finding.start : finding.end] == value == finding.value
+
+
+def test_rejoin_keeps_real_word_breaks() -> None:
+    prose = "Hello there. The end - and more, see page 12. Next: A - B"
+    assert ocr._rejoin(prose)[0] == prose
+    # An address without a top-level domain is not completed by an ordinary next word.
+    text = "mail john@work or visit example.com"
+    assert ocr._rejoin(text)[0] == text
+    assert not [f for f in ocr._rejoined(scan_text, text, scan_text(text)) if f.entity == "EMAIL_ADDRESS"]
+    # A value the plain scan found whole is not replaced or duplicated.
+    whole = "Card: 4111 1111 1111 1111 and jane@example.com"
+    found = scan_text(whole)
+    assert ocr._rejoined(scan_text, whole, found) == found
 
 
 def test_upscaling_maps_boxes_back_to_original_pixels() -> None:

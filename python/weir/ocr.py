@@ -4,6 +4,15 @@ An image is read (with Pillow's decompression-bomb guard on), OCR'd into words w
 words are joined into one text that the native engine scans like any other string. Each finding
 then gets the box of the words under its span, so a caller can show it or black it out.
 
+Tesseract splits and merges tokens. A merge ("card:41111111") needs nothing: a finding inside one
+word gets that word's box. A split ("mateo87 @outlook.com", "4843 -2839-6239-8900") is undone by a
+second scan of the text with such spaces closed (``_rejoin``), from which only card numbers, SSNs
+and email addresses are taken. Recall on rendered 12-24 pt text, and what it costs, is measured by
+``benchmarks/eval_ocr.py``.
+
+Tesseract runs single-threaded (``OMP_THREAD_LIMIT=1`` unless the environment already sets it):
+its OpenMP threads make it slower on images of this size.
+
 Nothing here ever puts image text or found values into an exception message.
 """
 
@@ -14,6 +23,7 @@ import binascii
 import io
 import math
 import os
+import re
 import threading
 import warnings
 from bisect import bisect_right
@@ -47,10 +57,9 @@ _TESSERACT_CONFIG = "--psm 11"
 # ~25-40 px tall, and drops when text is blown up past ~60 px; so scale = round(32 / height), 1..3.
 _TARGET_HEIGHT = 32
 _MAX_SCALE = 3
+_BORDER = 10  # white pixels added on every side (before upscaling)
 _MIN_BAND = 4  # ink bands thinner than this are rules or noise, not text lines
 _MAX_SCALED_PIXELS = 16_000_000  # upscaling never goes past this (time and memory)
-# Entities taken from the digit-gap-closed rescan (see _regrouped): checksum-validated ones only.
-_REGROUPED_ENTITIES = frozenset({"CREDIT_CARD"})
 _PAD = 2  # pixels added around each redacted box
 
 # Image.MAX_IMAGE_PIXELS is process-global; this lock keeps concurrent loads from clobbering it.
@@ -237,9 +246,27 @@ def _line_height(gray: Image.Image) -> int | None:
     return bands[len(bands) // 2] if bands else None
 
 
-def _prepare(image: Image.Image, preprocess: bool) -> tuple[Image.Image, int]:
-    """Grayscale, light-on-dark inverted, and small text upscaled: returns the image Tesseract sees
-    and the integer scale applied, so boxes can be mapped back."""
+@dataclass(frozen=True)
+class _Prepared:
+    """The image Tesseract sees, and how its pixels map back: ``original = (seen - border) / scale``."""
+
+    image: Image.Image
+    scale: int = 1
+    border: int = 0
+
+    def unmap(self, left: int, top: int, width: int, height: int) -> Box:
+        if self.scale == 1 and not self.border:
+            return (left, top, width, height)
+        x0 = math.floor((left - self.border) / self.scale)
+        y0 = math.floor((top - self.border) / self.scale)
+        x1 = math.ceil((left + width - self.border) / self.scale)
+        y1 = math.ceil((top + height - self.border) / self.scale)
+        return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _prepare(image: Image.Image, preprocess: bool) -> _Prepared:
+    """Grayscale, light-on-dark inverted, small text upscaled, a white border added: returns the
+    image Tesseract sees and how to map its boxes back."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         # Transparent pixels often hide black RGB: flatten onto white so text stays readable.
         rgba = image.convert("RGBA")
@@ -247,7 +274,7 @@ def _prepare(image: Image.Image, preprocess: bool) -> tuple[Image.Image, int]:
         flat.alpha_composite(rgba)
         image = flat
     if not preprocess:
-        return (image if image.mode in ("RGB", "L") else image.convert("RGB")), 1
+        return _Prepared(image if image.mode in ("RGB", "L") else image.convert("RGB"))
     gray = image.convert("L")
     if ImageStat.Stat(gray).mean[0] < 128:
         gray = ImageOps.invert(gray)
@@ -260,11 +287,21 @@ def _prepare(image: Image.Image, preprocess: bool) -> tuple[Image.Image, int]:
             scale -= 1
     if scale > 1:
         gray = gray.resize((gray.width * scale, gray.height * scale), Image.Resampling.LANCZOS)
-    return gray, scale
+    # Tesseract misses text that touches the image edge (a value cropped to its ink: 16 of 60
+    # found without a border, 59 of 60 with 10 px), so the image gets a white margin.
+    border = _BORDER * scale
+    gray = ImageOps.expand(gray, border=border, fill=255)
+    return _Prepared(gray, scale, border)
 
 
 def _run_tesseract(image: Image.Image, timeout: float) -> dict[str, list[Any]]:
     import pytesseract  # type: ignore[import-untyped,unused-ignore]
+
+    # Tesseract's OpenMP threads make it slower, not faster, on the page-sized images weir reads:
+    # 2.2 images/s by default against 4.0-4.7 with one thread (2 vCPUs, benchmarks/eval_ocr.py
+    # images). pytesseract hands the process environment to tesseract, so the limit goes there,
+    # once, unless the caller set one. Callers who want more speed scan images in parallel.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
     try:
         result: dict[str, list[Any]] = pytesseract.image_to_data(
@@ -289,9 +326,10 @@ def _run_tesseract(image: Image.Image, timeout: float) -> dict[str, list[Any]]:
 
 def ocr(image: Image.Image, *, timeout: float = 30.0, preprocess: bool = True) -> OcrText:
     """OCR ``image`` into words with boxes in its own pixel coordinates. Preprocessing (grayscale,
-    upscaling small images) is on by default because it raises recall on small text."""
-    prepared, scale = _prepare(image, preprocess)
-    data = _run_tesseract(prepared, timeout)
+    dark backgrounds inverted, small text upscaled, a white border) is on by default because it
+    raises recall: on small text, and on text that touches the image edge."""
+    prepared = _prepare(image, preprocess)
+    data = _run_tesseract(prepared.image, timeout)
     parts: list[str] = []
     words: list[tuple[int, int, Box]] = []
     pos = 0
@@ -312,21 +350,13 @@ def ocr(image: Image.Image, *, timeout: float = 30.0, preprocess: bool = True) -
             pos += 1
         line_key = key
         parts.append(word)
-        box = _unscale(
-            int(data["left"][i]), int(data["top"][i]), int(data["width"][i]), int(data["height"][i]), scale
+        box = prepared.unmap(
+            int(data["left"][i]), int(data["top"][i]), int(data["width"][i]), int(data["height"][i])
         )
         box = _clip(box, image.width, image.height)
         words.append((pos, pos + len(word), box))
         pos += len(word)
     return OcrText("".join(parts), tuple(words))
-
-
-def _unscale(left: int, top: int, width: int, height: int, scale: int) -> Box:
-    if scale == 1:
-        return (left, top, width, height)
-    x0, y0 = left // scale, top // scale
-    x1, y1 = -(-(left + width) // scale), -(-(top + height) // scale)
-    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _clip(box: Box, width: int, height: int) -> Box:
@@ -335,36 +365,93 @@ def _clip(box: Box, width: int, height: int) -> Box:
     return (x0, y0, max(x1 - x0, 0), max(y1 - y0, 0))
 
 
-def _close_digit_gaps(text: str) -> tuple[str, list[int]]:
-    """``text`` without the single spaces that sit between two digits, and for each character kept
-    its offset in ``text``."""
-    digits = "0123456789"
-    keep = [
-        i
-        for i, ch in enumerate(text)
-        if not (ch == " " and 0 < i < len(text) - 1 and text[i - 1] in digits and text[i + 1] in digits)
-    ]
+# Tesseract puts spaces inside tokens where a narrow glyph leaves a gap: between digit groups
+# ("4843 -2839-6239-8900", "41111111 1111 1111"), and around '@', '.', '-', '_' and '+' in email
+# addresses ("mateo87 @outlook.com", "ingrid. baker@globex.net", "x@fabrikam. eu"), most often in
+# monospaced fonts and small text. Pixel gaps do not separate these from real spaces (measured:
+# they overlap in proportional fonts), so the joins below are decided on the characters alone,
+# and only findings with a checksum or a strict shape are taken from the joined view.
+_REJOINED_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "EMAIL_ADDRESS"})
+_DIGITISH = frozenset("0123456789-")
+_IN_ADDRESS = frozenset(".-_+")
+_DOMAIN_DONE = re.compile(r"[A-Za-z0-9]\.[A-Za-z]{2,}")
+_DOMAIN_PART = re.compile(r"[A-Za-z0-9.-]+[^A-Za-z0-9@\s]*")
+_JOIN_PASSES = 3
+
+
+def _joins(left: str, right: str) -> bool:
+    """Whether the space between two adjacent OCR tokens is more likely an OCR split than a word
+    break: both sides digit groups; or an email address broken next to '@', '.', '-', '_' or '+';
+    or an address whose domain has no top-level part yet, and the next token completes it."""
+    a, b = left[-1], right[0]
+    if a in _DIGITISH and b in _DIGITISH and (a != "-" or b != "-"):
+        return True
+    if "@" in right and (a in _IN_ADDRESS or b in _IN_ADDRESS or b == "@"):
+        return True
+    if "@" in left and "@" not in right:
+        domain = left.rsplit("@", 1)[1]
+        return (
+            not _DOMAIN_DONE.search(domain)
+            and _DOMAIN_PART.fullmatch(right) is not None
+            and _DOMAIN_DONE.search(domain + right) is not None
+        )
+    return False
+
+
+def _rejoin(text: str) -> tuple[str, list[int]]:
+    """``text`` with the spaces that ``_joins`` judges to be OCR splits removed, and for each
+    character kept its offset in ``text``. Joins chain ("3419 - 694405-94723")."""
+    drop: list[int] = []
+    for line_match in re.finditer(r"[^\n]+", text):
+        line, base = line_match.group(), line_match.start()
+        # (token as in the line, inner spaces kept so offsets hold; the same without them; start)
+        groups: list[tuple[str, str, int]] = [
+            (m.group(), m.group(), m.start()) for m in re.finditer(r"[^ ]+", line)
+        ]
+        # A merged group is the context of the next join, so merge until nothing changes:
+        # "samuel" ".kowalski" "@x.org" joins right to left, "olivia." "j@x." "eu" left to right.
+        for _ in range(_JOIN_PASSES):
+            merged = groups[:1]
+            for raw, bare, at in groups[1:]:
+                p_raw, p_bare, p_at = merged[-1]
+                if line[p_at + len(p_raw) : at] == " " and _joins(p_bare, bare):
+                    drop.append(base + at - 1)
+                    merged[-1] = (p_raw + " " + raw, p_bare + bare, p_at)
+                else:
+                    merged.append((raw, bare, at))
+            if len(merged) == len(groups):
+                break
+            groups = merged
+    if not drop:
+        return text, list(range(len(text)))
+    dropped = set(drop)
+    keep = [i for i in range(len(text)) if i not in dropped]
     return "".join(text[i] for i in keep), keep
 
 
-def _regrouped(
+def _rejoined(
     scan_text: Callable[[str], list[Finding]], text: str, found: Sequence[Finding]
 ) -> list[Finding]:
-    """Card numbers Tesseract regrouped ("41111111 1111 1111": it often drops or adds the space
-    between groups of narrow digits), found by rescanning with the gaps between digits closed.
-    Only Luhn-checked entities are taken from this view, so it adds recall, not noise."""
-    compact, origin = _close_digit_gaps(text)
+    """``found`` plus what a scan of the rejoined text adds (see ``_joins``), mapped back to
+    offsets in ``text``. A joined finding is new, or it replaces findings of its entity that it
+    strictly contains (the raw scan saw only part of the value: "kowalski@x.org" of
+    "samuel .kowalski@x.org"). Findings that overlap it only partly are kept and it is dropped."""
+    compact, origin = _rejoin(text)
     if len(compact) == len(text):
-        return []
-    extra: list[Finding] = []
+        return list(found)
+    out = list(found)
     for f in scan_text(compact):
-        if f.entity not in _REGROUPED_ENTITIES or f.end <= f.start:
+        if f.entity not in _REJOINED_ENTITIES or f.end <= f.start:
             continue
         start, end = origin[f.start], origin[f.end - 1] + 1
-        if any(g.entity == f.entity and g.start < end and start < g.end for g in found):
+        same = [g for g in out if g.entity == f.entity and g.start < end and start < g.end]
+        if any(g.start < start or g.end > end for g in same):
             continue
-        extra.append(msgspec.structs.replace(f, start=start, end=end, value=text[start:end]))
-    return extra
+        if any(g.start == start and g.end == end for g in same):
+            continue
+        out = [g for g in out if not any(g is h for h in same)]
+        out.append(msgspec.structs.replace(f, start=start, end=end, value=text[start:end]))
+    return out
 
 
 def scan_image(
@@ -374,14 +461,13 @@ def scan_image(
     timeout: float = 30.0,
     max_pixels: int = 40_000_000,
 ) -> list[Finding]:
-    """Scan an image: OCR it, scan the text, and attach each finding's box. Offsets stay offsets
-    into the OCR text, so findings and ``OcrText.text`` agree."""
+    """Scan an image: OCR it, scan the text (and its rejoined view), and attach each finding's box.
+    Offsets stay offsets into the OCR text, so findings and ``OcrText.text`` agree."""
     image, _ = load_image(data, max_pixels=max_pixels)
     text = ocr(image, timeout=timeout)
     if not text.text:
         return []
-    found = scan_text(text.text)
-    found = sorted([*found, *_regrouped(scan_text, text.text, found)], key=lambda f: (f.start, f.end))
+    found = sorted(_rejoined(scan_text, text.text, scan_text(text.text)), key=lambda f: (f.start, f.end))
     return [msgspec.structs.replace(f, box=text.box_for(f.start, f.end)) for f in found]
 
 
