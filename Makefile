@@ -10,6 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
 LOCK := requirements/dev.lock
+APT_STAMP = $(STAMPS)/apt-$(shell echo '$(APT_PACKAGES)' | sha256sum | cut -c1-12)
 APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml)
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
@@ -43,7 +44,7 @@ bench: build peers
 
 # Peers for comparison live in their own environment (never runtime dependencies of weir).
 peers: $(VENV)-peers/.installed
-$(VENV)-peers/.installed: requirements/peers.lock $(STAMPS)/apt
+$(VENV)-peers/.installed: requirements/peers.lock | $(APT_STAMP)
 	@dpkg -s ripgrep >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq ripgrep; else sudo apt-get install -y -qq ripgrep; fi; }
 	test -x $(VENV)-peers/bin/python || $(PYTHON) -m venv $(VENV)-peers
 	$(VENV)-peers/bin/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r requirements/peers.lock
@@ -57,8 +58,9 @@ lint: build
 	cargo clippy --all-targets --features python -- -D warnings
 
 # System packages: installed with apt-get when missing (needs root, as on a fresh Debian machine).
-deps: $(STAMPS)/apt
-$(STAMPS)/apt:
+deps: $(APT_STAMP)
+# Named after the package list, so adding a package re-runs this on machines set up before.
+$(APT_STAMP):
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
@@ -70,7 +72,7 @@ $(STAMPS)/apt:
 
 # The virtualenv, from the hashed lock file only.
 setup: $(STAMPS)/venv
-$(STAMPS)/venv: $(LOCK) $(STAMPS)/apt
+$(STAMPS)/venv: $(LOCK) | $(APT_STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r $(LOCK)
 	@mkdir -p $(STAMPS) && touch $@
