@@ -16,7 +16,7 @@ value counts as **found** when some finding has its entity and either (a) the sa
 (digits only for cards and SSNs; lower case with spaces removed for emails) or (b) a box that
 covers at least half of the value's ink (its drawn pixels' bounding box). (b) credits a finding
 that would black out most of the value even where OCR misread a character of it. **Exact** counts
-(a) alone; **covered** counts findings whose box, with the 2 px padding redaction adds, covers all
+(a) alone; **covered** counts findings whose box, grown as redaction grows it, covers all
 of the value's ink. A finding that matches no planted value and overlaps none of its entity is a
 **false positive**.
 
@@ -44,13 +44,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import labelled
+from weir.ocr import redaction_area
 
 SEED = 7
 SIZES_PT = (12, 14, 16, 18, 20, 24)
 ENTITIES = ("CREDIT_CARD", "US_SSN", "EMAIL_ADDRESS")
 CARD_STYLES = ("spaces", "dashes", "none")
 JPEG_QUALITY = 90
-REDACT_PAD = 2  # pixels weir.redact adds around a box (weir.ocr._PAD)
 
 # (name, file) in Debian's font packages; a missing one is skipped and the report says so.
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation2")
@@ -113,6 +113,7 @@ class Case:
     spans: list[tuple[int, int, str]]
     lines: list[str] = field(default_factory=list)
     planted: list[Planted] = field(default_factory=list)
+    size: tuple[int, int] = (0, 0)  # the rendered image's width and height
 
     @property
     def px(self) -> int:
@@ -265,6 +266,7 @@ def render(case: Case) -> bytes:
     step = round(case.px * 1.5)
     width = int(max(font.getlength(line) for line in case.lines)) + 2 * margin
     image = Image.new("RGB", (width, 2 * margin + step * len(case.lines)), "white")
+    case.size = image.size
     draw = ImageDraw.Draw(image)
     for n, line in enumerate(case.lines):
         draw.text((margin, margin + n * step), line, font=font, fill="black")
@@ -306,6 +308,16 @@ def coverage(box: tuple[int, int, int, int] | None, target: tuple[int, int, int,
     return ix * iy / area
 
 
+def redacted_coverage(
+    box: tuple[int, int, int, int] | None, target: tuple[int, int, int, int], size: tuple[int, int]
+) -> float:
+    """Share of ``target`` inside the area ``weir.redact`` fills for ``box``."""
+    if box is None:
+        return 0.0
+    x0, y0, x1, y1 = redaction_area(box, *size)
+    return coverage((x0, y0, x1 - x0 + 1, y1 - y0 + 1), target)
+
+
 @dataclass
 class Outcome:
     found: bool
@@ -326,7 +338,7 @@ def score(case: Case, findings: Sequence[Any]) -> tuple[list[Outcome], list[Any]
             exact = norm(f.entity, f.value) == want
             if exact or coverage(f.box, p.box) >= 0.5:
                 used.add(k)
-                o = Outcome(True, exact, coverage(f.box, p.box, REDACT_PAD) >= 0.999)
+                o = Outcome(True, exact, redacted_coverage(f.box, p.box, case.size) >= 0.999)
                 if best is None or (o.exact, o.covered) > (best.exact, best.covered):
                     best = o
         outcomes.append(best or Outcome(False, False, False))

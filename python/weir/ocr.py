@@ -490,6 +490,15 @@ def _ink(image: Image.Image, fill: tuple[int, int, int]) -> Any:
     return Image.new("RGB", (1, 1), fill).convert(image.mode).getpixel((0, 0))
 
 
+def redaction_area(box: Box, width: int, height: int) -> tuple[int, int, int, int]:
+    """The rectangle (x0, y0, x1, y1, inclusive) filled for a finding's box. Tesseract estimates
+    the boxes of words it splits itself and can start a few pixels inside the first glyph, so the
+    box grows by about half a glyph sideways (0.3 x its height) and a little up and down."""
+    x, y, w, h = box
+    pad_x, pad_y = max(_PAD, round(0.3 * h)), max(_PAD, round(0.15 * h))
+    return max(x - pad_x, 0), max(y - pad_y, 0), min(x + w + pad_x, width) - 1, min(y + h + pad_y, height) - 1
+
+
 def _redact_pil(image: Image.Image, findings: Sequence[Finding], fill: tuple[int, int, int]) -> Image.Image:
     out = image.copy()
     boxes = [f.box for f in findings if f.box is not None]
@@ -497,9 +506,8 @@ def _redact_pil(image: Image.Image, findings: Sequence[Finding], fill: tuple[int
         return out
     draw = ImageDraw.Draw(out)
     ink = _ink(out, fill)
-    for x, y, w, h in boxes:
-        x0, y0 = max(x - _PAD, 0), max(y - _PAD, 0)
-        x1, y1 = min(x + w + _PAD, out.width) - 1, min(y + h + _PAD, out.height) - 1
+    for box in boxes:
+        x0, y0, x1, y1 = redaction_area(box, out.width, out.height)
         if x1 >= x0 and y1 >= y0:
             draw.rectangle((x0, y0, x1, y1), fill=ink)
     return out
