@@ -66,7 +66,7 @@ def _describe(counts: Mapping[str, int]) -> str:
 
 
 # MCP's own method names; anything else a peer sends is logged as a placeholder, never as is.
-_METHODS = frozenset(
+MCP_METHODS = frozenset(
     {
         "initialize",
         "server/discover",
@@ -76,6 +76,8 @@ _METHODS = frozenset(
         "resources/list",
         "resources/templates/list",
         "resources/read",
+        "resources/subscribe",
+        "resources/unsubscribe",
         "prompts/list",
         "prompts/get",
         "completion/complete",
@@ -83,15 +85,23 @@ _METHODS = frozenset(
         "sampling/createMessage",
         "elicitation/create",
         "roots/list",
-        "notifications/message",
+        "notifications/initialized",
+        "notifications/cancelled",
         "notifications/progress",
+        "notifications/message",
+        "notifications/resources/updated",
+        "notifications/resources/list_changed",
+        "notifications/tools/list_changed",
+        "notifications/prompts/list_changed",
+        "notifications/roots/list_changed",
+        "notifications/elicitation/complete",
     }
 )
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,128}")
 
 
 def _safe_method(method: str) -> str:
-    return method if method in _METHODS else "<other method>"
+    return method if method in MCP_METHODS else "<other method>"
 
 
 def _safe_tool(tool: str | None) -> str | None:

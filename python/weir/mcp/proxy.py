@@ -57,7 +57,7 @@ from typing import Any, BinaryIO, Literal
 
 import msgspec
 
-from weir.mcp.guard import Guard, Withheld
+from weir.mcp.guard import MCP_METHODS, Guard, Withheld
 
 __all__ = ["DEFAULT_LINE_LIMIT", "WITHHELD_CODE", "Proxy", "Routed", "Router", "SpawnError", "run"]
 
@@ -75,37 +75,7 @@ _LISTS = {  # listing methods and the member holding their items
     "resources/templates/list": "resourceTemplates",
     "prompts/list": "prompts",
 }
-_KNOWN = frozenset(
-    {
-        "initialize",
-        "ping",
-        "tools/list",
-        "tools/call",
-        "resources/list",
-        "resources/templates/list",
-        "resources/read",
-        "resources/subscribe",
-        "resources/unsubscribe",
-        "prompts/list",
-        "prompts/get",
-        "completion/complete",
-        "logging/setLevel",
-        "sampling/createMessage",
-        "elicitation/create",
-        "roots/list",
-        "response",
-        "notifications/initialized",
-        "notifications/cancelled",
-        "notifications/progress",
-        "notifications/message",
-        "notifications/resources/updated",
-        "notifications/resources/list_changed",
-        "notifications/tools/list_changed",
-        "notifications/prompts/list_changed",
-        "notifications/roots/list_changed",
-        "notifications/elicitation/complete",
-    }
-)
+_KNOWN = MCP_METHODS | {"response"}
 _HEAD = 4096  # bytes of an unreadable line kept to find its id
 # Lines up to this size with no media field are checked on the event loop: a hand-off to a worker
 # thread costs more than their scan. Longer ones, and any that may hold an image, go to a thread.
