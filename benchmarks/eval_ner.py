@@ -1,4 +1,4 @@
-"""Accuracy and throughput of weir's NER layer (patterns alongside), side by side with Presidio.
+"""Accuracy and throughput of weir's NER layer (patterns alongside), beside Presidio and pii-mcp.
 
     .venv/bin/python benchmarks/eval_ner.py --out benchmarks/results/ner_eval.md
 
@@ -12,6 +12,10 @@ scored by the same rule. For a JSON record Presidio is given the free-text field
 scored on, as a string. Throughput is measured for both on the labelled set and on a slice of the
 benchmarks' mixed corpus (``corpus.py``: logs, MCP tool results and prose in 16 KB blocks), cut
 at line ends into records of about ``--chunk`` characters.
+
+pii-mcp (``peers/piimcp_runner.py``, also in ``.venv-peers``) is pattern-only: it is scored on the
+entities its placeholders name (no PERSON, LOCATION or ORGANIZATION) and timed per record beside
+weir with NER off.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 
 PEERS_PYTHON = HERE.parent / ".venv-peers" / "bin" / "python"
 RUNNER = HERE / "peers" / "presidio_runner.py"
+PIIMCP_RUNNER = HERE / "peers" / "piimcp_runner.py"
 
 MATCH_RULE = (
     "A predicted span is a true positive when it has the same entity as an unmatched gold span "
@@ -134,24 +139,38 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return value, time.perf_counter() - t
 
 
-def presidio_available() -> bool:
+def peer_available(module: str = "presidio_analyzer") -> bool:
     if not PEERS_PYTHON.exists():
         return False
-    probe = subprocess.run(
-        [str(PEERS_PYTHON), "-c", "import presidio_analyzer"], capture_output=True, check=False
-    )
+    probe = subprocess.run([str(PEERS_PYTHON), "-c", f"import {module}"], capture_output=True, check=False)
     return probe.returncode == 0
 
 
-def run_presidio(sets: dict[str, list[str]], timeout: float) -> dict[str, Any]:
+def presidio_available() -> bool:
+    return peer_available("presidio_analyzer")
+
+
+def run_presidio(sets: dict[str, list[str]], timeout: float, runner: Path = RUNNER) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.json", Path(tmp) / "out.json"
         src.write_text(json.dumps(sets), encoding="utf-8")
         subprocess.run(
-            [str(PEERS_PYTHON), str(RUNNER), str(src), "--out", str(dst)], check=True, timeout=timeout
+            [str(PEERS_PYTHON), str(runner), str(src), "--out", str(dst)], check=True, timeout=timeout
         )
         result: dict[str, Any] = json.loads(dst.read_text(encoding="utf-8"))
     return result
+
+
+def peer_counts(
+    records: Sequence[labelled.Record], peer: dict[str, Any]
+) -> tuple[set[str], list[list[Span]], Counts]:
+    """Entities a peer covers, its predictions on the labelled set, and their counts."""
+    covered = set(peer["entities"]) & set(labelled.ENTITIES)
+    preds = [
+        [(s, e, ent) for s, e, ent, _score in row if ent in labelled.ENTITIES]
+        for row in peer["sets"]["labelled"]["predictions"]
+    ]
+    return covered, preds, score(records, preds)
 
 
 def fmt_prf(p: float, r: float, f: float) -> str:
@@ -171,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mixed-kb", type=int, default=1024, help="size of the mixed-corpus slice (KB)")
     ap.add_argument("--chunk", type=int, default=4096, help="characters per mixed-corpus record")
     ap.add_argument("--no-presidio", action="store_true", help="skip the Presidio comparison")
+    ap.add_argument("--no-piimcp", action="store_true", help="skip the pii-mcp comparison")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed for Presidio")
     ap.add_argument("--show-misses", type=int, default=0, metavar="N", help="print N misses per entity")
     args = ap.parse_args(argv)
@@ -187,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     _, w_lab_batch = timed(lambda: weir.scan([r.payload or r.text for r in records], ner=True))
     _, w_mix = timed(lambda: [weir.scan(t, ner=True) for t in mixed])
     _, w_mix_batch = timed(lambda: weir.scan(mixed, ner=True))
+    # Pattern-only, per record, for the pattern-only peer: scan (findings) and redact (masked copy).
+    pat = {
+        (name, op): timed(lambda texts=texts, fn=fn: [fn(t, ner=False) for t in texts])[1]
+        for name, texts in (("labelled", free_text), ("mixed", mixed))
+        for op, fn in (("scan", weir.scan), ("redact", weir.redact))
+    }
     counts = score(records, preds)
 
     peer: dict[str, Any] | None = None
@@ -197,24 +223,35 @@ def main(argv: list[str] | None = None) -> int:
         else:
             why_not = f"not installed ({PEERS_PYTHON} with presidio_analyzer not found: run `make peers`)"
 
+    pm: dict[str, Any] | None = None
+    pm_why_not = "skipped (--no-piimcp)"
+    if not args.no_piimcp:
+        if peer_available("pii_mcp"):
+            pm = run_presidio({"labelled": free_text, "mixed": mixed}, args.timeout, PIIMCP_RUNNER)
+        else:
+            pm_why_not = f"not installed ({PEERS_PYTHON} with pii_mcp not found: run `make peers`)"
+
     p_counts: Counts | None = None
     covered: set[str] = set()
+    p_preds: list[list[Span]] = []
     if peer is not None:
-        covered = set(peer["entities"]) & set(labelled.ENTITIES)
-        p_preds = [
-            [(s, e, ent) for s, e, ent, _score in row if ent in labelled.ENTITIES]
-            for row in peer["sets"]["labelled"]["predictions"]
-        ]
-        p_counts = score(records, p_preds)
+        covered, p_preds, p_counts = peer_counts(records, peer)
+    m_counts: Counts | None = None
+    m_covered: set[str] = set()
+    m_preds: list[list[Span]] = []
+    if pm is not None:
+        m_covered, m_preds, m_counts = peer_counts(records, pm)
     if args.show_misses:
         for ent in labelled.ENTITIES:
             print(f"weir misses, {ent}:", *misses(records, preds, ent, args.show_misses), sep="\n")
             if peer is not None and ent in covered:
                 print(f"Presidio misses, {ent}:", *misses(records, p_preds, ent, args.show_misses), sep="\n")
+            if pm is not None and ent in m_covered:
+                print(f"pii-mcp misses, {ent}:", *misses(records, m_preds, ent, args.show_misses), sep="\n")
 
     gold_n = sum(len(r.spans) for r in records)
     lines = [
-        "# NER and pattern accuracy on the labelled set: weir and Presidio",
+        "# NER and pattern accuracy on the labelled set: weir, Presidio and pii-mcp",
         "",
         f"Set: `benchmarks/labelled.py` seed {args.seed}: {args.prose} prose records "
         f"(tickets, emails, meeting notes) + {args.json} JSON records ({gold_n} gold spans).",
@@ -235,35 +272,60 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         lines.append(f"- Presidio: {why_not}.")
+    if pm is not None:
+        mv = pm["versions"]
+        lab = pm["sets"]["labelled"]
+        lines.append(
+            f"- pii-mcp {mv['pii-mcp']} (`{mv['backend']}` Rust backend), `scrub_text(text)` with its "
+            f"default language packs ({', '.join(pm['languages'])}), in `.venv-peers`, given the same "
+            "free text as Presidio. It is pattern-only (regex + checksums, no model) and returns "
+            "masked text, not offsets: spans are recovered by aligning the masked output with the "
+            f"input ({lab['unaligned']} of {lab['records']} records could not be aligned). Its "
+            "placeholders cover EMAIL_ADDRESS, CREDIT_CARD, US_SSN and PHONE_NUMBER here; it does "
+            "no NER (no PERSON, ORGANIZATION) and its `location` is coordinates, so LOCATION is n/a. "
+            "Its `[SSN]` placeholder also stands for UK NHS numbers (3-3-4 digit groups passing a "
+            "mod-11 check), so some US phone numbers come out as US_SSN."
+        )
+    else:
+        lines.append(f"- pii-mcp: {pm_why_not}.")
+
+    def cell(c: Counts | None, cov: set[str], ent: str) -> str:
+        if c is None:
+            return "- | - | -"
+        if ent not in cov:
+            return "n/a | n/a | n/a"
+        return fmt_prf(*prf(*(x[ent] for x in c)))
+
+    def micro(c: Counts, ents: set[str]) -> str:
+        return fmt_prf(*prf(*(sum(x[e] for e in ents) for x in c)))
+
     lines += [
         "",
         f"Match rule: {MATCH_RULE}",
         "",
-        "| Entity | Gold | weir P | weir R | weir F1 | Presidio P | Presidio R | Presidio F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Entity | Gold | weir P | weir R | weir F1 | Presidio P | Presidio R | Presidio F1 "
+        "| pii-mcp P | pii-mcp R | pii-mcp F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     tp, fp, fn = counts
-    totals: dict[str, list[int]] = {"weir": [0, 0, 0], "weir_shared": [0, 0, 0], "presidio": [0, 0, 0]}
     for ent in labelled.ENTITIES:
         w = prf(tp[ent], fp[ent], fn[ent])
-        totals["weir"] = [a + b for a, b in zip(totals["weir"], (tp[ent], fp[ent], fn[ent]), strict=True)]
-        if p_counts is not None and ent in covered:
-            ptp, pfp, pfn = (c[ent] for c in p_counts)
-            p_cell = fmt_prf(*prf(ptp, pfp, pfn))
-            totals["presidio"] = [a + b for a, b in zip(totals["presidio"], (ptp, pfp, pfn), strict=True)]
-            totals["weir_shared"] = [
-                a + b for a, b in zip(totals["weir_shared"], (tp[ent], fp[ent], fn[ent]), strict=True)
-            ]
-        else:
-            p_cell = "n/a | n/a | n/a" if p_counts is not None else "- | - | -"
-        lines.append(f"| {ent} | {tp[ent] + fn[ent]} | {fmt_prf(*w)} | {p_cell} |")
-    if p_counts is not None:
         lines.append(
-            f"| **micro, entities both cover** | {totals['weir_shared'][0] + totals['weir_shared'][2]} "
-            f"| {fmt_prf(*prf(*totals['weir_shared']))} | {fmt_prf(*prf(*totals['presidio']))} |"
+            f"| {ent} | {tp[ent] + fn[ent]} | {fmt_prf(*w)} | {cell(p_counts, covered, ent)} "
+            f"| {cell(m_counts, m_covered, ent)} |"
+        )
+    for name, c, cov, col in (("Presidio", p_counts, covered, 0), ("pii-mcp", m_counts, m_covered, 1)):
+        if c is None:
+            continue
+        blank = " | | "
+        cells = [blank, blank]
+        cells[col] = micro(c, cov)
+        lines.append(
+            f"| **micro, entities {name} covers** | {sum(tp[e] + fn[e] for e in cov)} "
+            f"| {micro(counts, cov)} | {cells[0]} | {cells[1]} |"
         )
     lines.append(
-        f"| **micro, all seven (weir)** | {gold_n} | {fmt_prf(*prf(*totals['weir']))} | | | |",
+        f"| **micro, all seven (weir)** | {gold_n} | {micro(counts, set(labelled.ENTITIES))} | | | | | | |",
     )
     prose_idx = [i for i, r in enumerate(records) if r.payload is None]
     prose_recs = [records[i] for i in prose_idx]
@@ -278,14 +340,17 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Counts (TP / FP / FN):",
         "",
-        "| Entity | weir | Presidio |",
-        "|---|---|---|",
+        "| Entity | weir | Presidio | pii-mcp |",
+        "|---|---|---|---|",
     ]
     for ent in labelled.ENTITIES:
         p_txt = "n/a"
         if p_counts is not None and ent in covered:
             p_txt = " / ".join(str(c[ent]) for c in p_counts)
-        lines.append(f"| {ent} | {tp[ent]} / {fp[ent]} / {fn[ent]} | {p_txt} |")
+        m_txt = "n/a"
+        if m_counts is not None and ent in m_covered:
+            m_txt = " / ".join(str(c[ent]) for c in m_counts)
+        lines.append(f"| {ent} | {tp[ent]} / {fp[ent]} / {fn[ent]} | {p_txt} | {m_txt} |")
 
     lines += [
         "",
@@ -320,6 +385,25 @@ def main(argv: list[str] | None = None) -> int:
             cells += f"| {ps:.2f} | {n / ps:.1f} | {mb_s(nbytes, ps)} | **{ps / ws:.1f}x** |"
         else:
             cells += "| - | - | - | - |"
+        lines.append(cells)
+    lines += [
+        "",
+        "Pattern-only, per record (pii-mcp has no NER and no batch call): `weir.scan(text, "
+        "ner=False)` (findings) and `weir.redact(text, ner=False)` (masked copy) beside pii-mcp's "
+        "`scrub_text(text)` (masked copy and counts), one call per record, same records.",
+        "",
+        "| Corpus | Records | Bytes | weir scan MB/s | weir redact MB/s | pii-mcp MB/s "
+        "| pii-mcp rec/s | weir redact ÷ pii-mcp |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for corpus_name, n, nbytes in (("labelled", len(records), lab_bytes), ("mixed", len(mixed), mix_bytes)):
+        ws, wr = pat[(corpus_name, "scan")], pat[(corpus_name, "redact")]
+        cells = f"| {corpus_name} | {n} | {nbytes} | {nbytes / ws / 1e6:.2f} | {nbytes / wr / 1e6:.2f} "
+        ms = pm["sets"][corpus_name]["seconds"] if pm is not None else None
+        if ms:
+            cells += f"| {nbytes / ms / 1e6:.2f} | {n / ms:.0f} | **{ms / wr:.1f}x** |"
+        else:
+            cells += "| - | - | - |"
         lines.append(cells)
     lines += [
         "",
