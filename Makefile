@@ -38,9 +38,16 @@ py-test: build
 bench-smoke: build
 	WEIR_BENCH_QUICK=1 $(BIN)/python -m pytest benchmarks -q --benchmark-disable -p no:cacheprovider
 
+# The full run: every suite and the peers on the same corpora, then one report with plots
+# (benchmarks/results/summary.md, throughput.png, scaling.png). The report and scaling code are
+# smoke-tested by bench-smoke (benchmarks/test_report_smoke.py, into a temporary directory).
 bench: build peers
 	WEIR_BENCH_MB=64 $(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json
-	$(BIN)/python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md
+	$(BIN)/python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md --json benchmarks/results/cli.json
+	$(BIN)/python benchmarks/scaling.py --out benchmarks/results/scaling.json
+	$(BIN)/python benchmarks/eval_ner.py --out benchmarks/results/ner_eval.md
+	$(BIN)/python benchmarks/eval_ocr.py --out benchmarks/results/ocr_eval.md
+	$(BIN)/python benchmarks/report.py --command "make bench"
 
 # Peers for comparison live in their own environment (never runtime dependencies of weir).
 peers: $(VENV)-peers/.installed

@@ -1,6 +1,6 @@
 """The CLI over a large generated log: throughput, peak memory, and peers on the same file.
 
-    python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md
+    python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md --json benchmarks/results/cli.json
 
 Builds (once, cached under benchmarks/data/) a log of the requested size from the seeded corpus
 generator, then times, in the same run: a read-only pass (``cat > /dev/null``), ``weir scan`` with
@@ -8,11 +8,16 @@ all cores and with one, ``weir redact``, ripgrep with weir's patterns joined int
 and detect-secrets on a slice (it is far slower; its MB/s is measured on the slice). Peak RSS is
 read from ``/usr/bin/time -v`` for each command, at 100 MB and at the full size, so it is clear
 whether memory grows with the file.
+
+``--json`` also writes the rows as JSON (case, tool, kind, bytes, MB/s, peak RSS) for
+``benchmarks/report.py``, which puts them in the headline table with their same-run ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import re
 import shutil
@@ -33,11 +38,11 @@ MB = 1_000_000
 
 
 def build_log(path: Path, size: int, seed: int = 7) -> None:
-    """Repeat a 50 MB seeded block with a varying line prefix until ``size`` bytes."""
+    """Repeat a seeded block of the ``logs`` corpus (50 MB, or ``size`` if smaller) to ``size`` bytes."""
     if path.exists() and path.stat().st_size >= size:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    block = make_text(50 * MB, seed, "logs").encode()
+    block = make_text(min(size, 50 * MB), seed, "logs").encode()
     written = 0
     with open(path, "wb") as f:
         i = 0
@@ -85,6 +90,7 @@ def main() -> None:
     ap.add_argument("--gb", type=float, default=1.0)
     ap.add_argument("--peer-mb", type=int, default=20, help="slice size for ripgrep and detect-secrets")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "cli.md")
+    ap.add_argument("--json", type=Path, help="also write the rows as JSON here (for report.py)")
     args = ap.parse_args()
 
     size = int(args.gb * 1000 * MB)
@@ -94,11 +100,31 @@ def main() -> None:
     peer = slice_of(big, args.peer_mb * MB)
     weir = str(BIN / "weir")
     rows: list[tuple[str, str, float, int]] = []
+    records: list[dict[str, object]] = []
 
     def measure(label: str, path: Path, cmd: list[str]) -> None:
         secs, rss = run(cmd)
         n = path.stat().st_size
         rows.append((label, f"{n // MB} MB", n / MB / secs, rss))
+        kind = (
+            "baseline"
+            if label.startswith("read baseline")
+            else "weir"
+            if label.startswith("weir")
+            else "peer"
+        )
+        case = f"CLI, {n // MB} MB log" if path != peer else f"CLI, {n // MB} MB log slice (peers)"
+        records.append(
+            {
+                "case": case,
+                "tool": label,
+                "kind": kind,
+                "bytes": n,
+                "seconds": round(secs, 4),
+                "mb_per_s": round(n / MB / secs, 3),
+                "peak_rss_bytes": rss,
+            }
+        )
         print(f"{label:<40} {n / MB / secs:9.1f} MB/s  peak RSS {rss / MB:7.1f} MB", flush=True)
 
     # Warm the compiled-database cache for each rule set, so no row pays a cold compile.
@@ -124,6 +150,7 @@ def main() -> None:
             [weir, "scan", "-j", "1", "--format", "jsonl", "--fail-on", "none", str(path)],
         )
         measure("weir redact", path, ["sh", "-c", f"'{weir}' redact '{path}' > /dev/null"])
+    measure("read baseline (cat > /dev/null)", peer, ["sh", "-c", f"cat '{peer}' > /dev/null"])
     if shutil.which("rg"):
         pattern_file = HERE / "data" / "rg-pattern.txt"
         pattern_file.write_text(rg_pattern())
@@ -164,6 +191,17 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(f"\nwrote {args.out}")
+    if args.json:
+        doc = {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"cpu": platform_line(), "cores": os.cpu_count()},
+            "command": f"python benchmarks/bench_cli.py --gb {args.gb} --peer-mb {args.peer_mb}",
+            "corpus": "logs corpus (benchmarks/corpus.py, seed 7), 50 MB block repeated",
+            "rows": records,
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(doc, indent=2) + "\n")
+        print(f"wrote {args.json}")
 
 
 def platform_line() -> str:
