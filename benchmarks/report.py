@@ -272,6 +272,26 @@ def ner_rows(text: str) -> list[Row]:
     return rows
 
 
+def ocr_rows(text: str) -> list[Row]:
+    """``eval_ocr.py``'s overall line: images per second and recall (no peer reads images)."""
+    m = re.search(
+        r"\*\*Overall: (\d+)/(\d+) = ([\d.]+)%\*\* found; (\d+) false positives; ([\d.]+) images/s", text
+    )
+    if m is None:
+        return []
+    found, planted, pct, fps, rate = m.groups()
+    case = "images with OCR (rendered 12-24 pt, `weir.scan(png)`)"
+    return [
+        Row(
+            case,
+            "weir",
+            "weir",
+            text=f"{rate} images/s; {found}/{planted} = {pct}% found, {fps} false positives",
+        ),
+        Row(case, "Presidio, pii-mcp, detect-secrets, ripgrep", "na", text="n/a (cannot run this case)"),
+    ]
+
+
 def scaling_rows(doc: dict[str, Any]) -> list[Row]:
     """The largest size only: the rest are in the scaling table and plot."""
     rows = []
@@ -532,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     cli = load_json(src / "cli.json")
     scaling = load_json(src / "scaling.json")
     ner_md = src / "ner_eval.md"
+    ocr_md = src / "ocr_eval.md"
     rows: list[Row] = []
     notes: list[str] = []
     sources = []
@@ -554,6 +575,13 @@ def main(argv: list[str] | None = None) -> int:
             sources.append("`ner_eval.md` (`eval_ner.py`)")
     else:
         notes.append("No `ner_eval.md`: the NER rows (weir vs Presidio) are missing.")
+    if ocr_md.exists():
+        ocr = ocr_rows(ocr_md.read_text(encoding="utf-8"))
+        rows += ocr
+        if ocr:
+            sources.append("`ocr_eval.md` (`eval_ocr.py`)")
+    else:
+        notes.append("No `ocr_eval.md`: the OCR row is missing (`eval_ocr.py`).")
     if isinstance(scaling, dict):
         rows += scaling_rows(scaling)
         sources.append(
