@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_cli import platform_line
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MB = 1_000_000
@@ -316,13 +319,8 @@ def scaling_rows(doc: dict[str, Any]) -> list[Row]:
 
 
 def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+    model = platform_line()
+    return model if model != "unknown CPU" else platform.processor() or platform.machine() or model
 
 
 def memory_gb() -> str:
