@@ -42,12 +42,15 @@ bench-smoke: build
 # (benchmarks/results/summary.md, throughput.png, scaling.png). The report and scaling code are
 # smoke-tested by bench-smoke (benchmarks/test_report_smoke.py, into a temporary directory).
 bench: build peers
+	@mkdir -p benchmarks/results/tmp; mp=$$PPID; \
+	(while kill -0 $$mp 2>/dev/null; do echo "$$(date -u +%FT%TZ) $$(cut -d' ' -f1 /proc/loadavg)"; sleep 30; done) \
+		> benchmarks/results/tmp/load.log &
 	WEIR_BENCH_MB=64 $(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json
 	$(BIN)/python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md --json benchmarks/results/cli.json
 	$(BIN)/python benchmarks/scaling.py --out benchmarks/results/scaling.json
 	$(BIN)/python benchmarks/eval_ner.py --out benchmarks/results/ner_eval.md
 	$(BIN)/python benchmarks/eval_ocr.py --out benchmarks/results/ocr_eval.md
-	$(BIN)/python benchmarks/report.py --command "make bench"
+	$(BIN)/python benchmarks/report.py --command "make bench" --load-log benchmarks/results/tmp/load.log
 
 # Peers for comparison live in their own environment (never runtime dependencies of weir).
 peers: $(VENV)-peers/.installed

@@ -537,11 +537,32 @@ def plot_scaling(doc: dict[str, Any], out: Path) -> bool:
     return True
 
 
+def load_range(path: Path) -> tuple[float, float] | None:
+    """Lowest and highest load average in a '<time> <load>' log; None when it has no samples."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    loads = []
+    for line in lines:
+        parts = line.split()
+        try:
+            loads.append(float(parts[1]))
+        except (IndexError, ValueError):
+            continue
+    return (min(loads), max(loads)) if loads else None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--results-dir", type=Path, default=HERE / "results", help="where the inputs are")
     ap.add_argument("--out-dir", type=Path, help="where to write (default: --results-dir)")
     ap.add_argument("--command", default="make bench", help="the command that produced the inputs")
+    ap.add_argument(
+        "--load-log",
+        type=Path,
+        help="the 1-minute load average sampled during the run ('<time> <load>' lines; make bench writes one)",
+    )
     args = ap.parse_args(argv)
     src, out = args.results_dir, args.out_dir or args.results_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -599,6 +620,12 @@ def main(argv: list[str] | None = None) -> int:
         f"- Command: `{args.command}`",
         f"- Inputs: {', '.join(sources) if sources else 'none'}",
     ]
+    load = load_range(args.load_log) if args.load_log else None
+    if load:
+        header.append(
+            f"- Load average (1 min) during the run: {load[0]:.1f} to {load[1]:.1f} on {os.cpu_count()} cores "
+            "(other work on the machine lowers absolute speeds; compare the same-run ratios)"
+        )
     extra = scaling_table(scaling) if isinstance(scaling, dict) else []
     write_summary(out / "summary.md", rows, header, notes, extra)
     print(f"wrote {out / 'summary.md'}")

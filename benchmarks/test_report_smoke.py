@@ -38,9 +38,22 @@ def test_scaling_quick_then_report(tmp_path: Path) -> None:
     assert len(doc["by_size"]) == 3 and all(r["mb_per_s"] > 0 for r in doc["by_size"])
 
     out = tmp_path / "out"
-    assert report.main(["--results-dir", str(results), "--out-dir", str(out), "--command", "smoke"]) == 0
+    load = tmp_path / "load.log"
+    load.write_text("2026-01-01T00:00:00Z 0.50\n2026-01-01T00:00:30Z 2.25\nnot a sample\n", encoding="utf-8")
+    argv = [
+        "--results-dir",
+        str(results),
+        "--out-dir",
+        str(out),
+        "--command",
+        "smoke",
+        "--load-log",
+        str(load),
+    ]
+    assert report.main(argv) == 0
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    for part in ("- Machine: ", "- Commit: ", "- Command: `smoke`", "| case | tool |", "scaling"):
+    parts = ("- Machine: ", "- Commit: ", "- Command: `smoke`", "| case | tool |", "scaling", "0.5 to 2.2")
+    for part in parts:
         assert part in summary, part
     for plot in ("throughput.png", "scaling.png"):
         assert (out / plot).read_bytes()[:8] == PNG, plot
