@@ -49,6 +49,7 @@ bench: build peers
 	$(BIN)/python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md --json benchmarks/results/cli.json
 	$(BIN)/python benchmarks/scaling.py --out benchmarks/results/scaling.json
 	$(BIN)/python benchmarks/eval_ner.py --out benchmarks/results/ner_eval.md
+	$(BIN)/python benchmarks/peers/bench_json_calls.py --out benchmarks/results/json_calls.md
 	$(BIN)/python benchmarks/eval_ocr.py --out benchmarks/results/ocr_eval.md
 	$(BIN)/python benchmarks/report.py --command "make bench" --load-log benchmarks/results/tmp/load.log
 

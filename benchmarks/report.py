@@ -295,6 +295,43 @@ def ocr_rows(text: str) -> list[Row]:
     ]
 
 
+def _low(cell: str) -> float | None:
+    """The lowest of a 'low to high' range cell ('163 to 244', '1,097'), or None."""
+    m = re.match(r"\s*([\d,]+(?:\.\d+)?)", cell)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
+def json_call_rows(text: str) -> list[Row]:
+    """``bench_json_calls.py``'s table: per-call latency on a 4 KB tool result, weir and peers.
+
+    Each peer is compared with weir doing the same kind of work, best round's p50 against best
+    round's p50: without NER, weir's MCP ``Guard`` (the path MCP middleware takes); with NER,
+    ``weir.redact(ner=True)``. A ratio above 1 means weir is that many times faster.
+    """
+    case = "JSON tool result, 4 KB, one call at a time"
+    rows: list[Row] = []
+    weir_p50: dict[bool, float] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 6 or cells[0].lower() == "call":
+            continue
+        if set("".join(cells)) <= set("-: "):
+            continue
+        tool, ner, p50_cell, p99_cell, cps_cell = cells[0], cells[1] == "yes", cells[3], cells[4], cells[5]
+        p50 = _low(p50_cell)
+        if p50 is None:
+            rows.append(Row(case, tool, "na", text=p50_cell or "cannot run"))
+            continue
+        label = tool + (" (with NER)" if ner else "")
+        shown = f"p50 {p50_cell} µs, p99 {p99_cell} µs ({cps_cell} calls/s)"
+        if tool.startswith("`Guard") or tool.startswith("`weir"):
+            weir_p50.setdefault(ner, p50)  # the first weir row of each kind is the reference
+            rows.append(Row(case, label if tool.startswith("`weir") else f"weir {label}", "weir", text=shown))
+        else:
+            rows.append(Row(case, label, "peer", text=shown, weir_vs=ratio(p50, weir_p50.get(ner))))
+    return rows
+
+
 def scaling_rows(doc: dict[str, Any]) -> list[Row]:
     """The largest size only: the rest are in the scaling table and plot."""
     rows = []
@@ -572,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     scaling = load_json(src / "scaling.json")
     ner_md = src / "ner_eval.md"
     ocr_md = src / "ocr_eval.md"
+    json_md = src / "json_calls.md"
     rows: list[Row] = []
     notes: list[str] = []
     sources = []
@@ -594,6 +632,13 @@ def main(argv: list[str] | None = None) -> int:
             sources.append("`ner_eval.md` (`eval_ner.py`)")
     else:
         notes.append("No `ner_eval.md`: the NER rows (weir vs Presidio) are missing.")
+    if json_md.exists():
+        calls = json_call_rows(json_md.read_text(encoding="utf-8"))
+        rows += calls
+        if calls:
+            sources.append("`json_calls.md` (`peers/bench_json_calls.py`)")
+    else:
+        notes.append("No `json_calls.md`: the per-call JSON rows (weir vs pii-mcp, Presidio) are missing.")
     if ocr_md.exists():
         ocr = ocr_rows(ocr_md.read_text(encoding="utf-8"))
         rows += ocr
