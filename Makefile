@@ -12,10 +12,10 @@ STAMPS := $(VENV)/.stamps
 LOCK := requirements/dev.lock
 APT_STAMP = $(STAMPS)/apt-$(shell echo '$(APT_PACKAGES)' | sha256sum | cut -c1-12)
 APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2
-RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml)
+RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml) patterns/MANIFEST.sha256
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
-.PHONY: demo test bench lint deps setup build clean lock rust-test py-test bench-smoke peers
+.PHONY: demo test bench lint deps setup build clean lock rust-test py-test bench-smoke peers rules-manifest
 
 demo: build
 	@echo "== weir scan examples/sample.log"
@@ -30,7 +30,7 @@ demo: build
 test: build rust-test py-test bench-smoke
 
 rust-test: deps
-	cargo test --release --quiet
+	cargo test --locked --release --quiet
 
 py-test: build
 	$(BIN)/python -m pytest tests -q
@@ -91,8 +91,13 @@ $(STAMPS)/venv: $(LOCK) | $(APT_STAMP)
 # The native module, release mode, installed editable into .venv.
 build: $(STAMPS)/build
 $(STAMPS)/build: $(STAMPS)/venv $(RUST_SOURCES) $(PY_SOURCES)
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	MATURIN_PEP517_ARGS=--locked $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# After a reviewed change to patterns/*.toml: weir refuses built-in rule files whose sha256 is not
+# the one in patterns/MANIFEST.sha256 (see `weir rules verify`).
+rules-manifest:
+	cd patterns && sha256sum *.toml > MANIFEST.sha256
 
 # peers.lock targets Python 3.11 (presidio-analyzer needs >= 3.11; .venv-peers uses python3).
 lock:

@@ -25,6 +25,17 @@ fn main() {
         ));
     }
     out.push_str("];\n");
+    // The manifest of their sha256 sums, checked when the rules are loaded (see weir/manifest.py).
+    let manifest = patterns.join("MANIFEST.sha256");
+    println!("cargo:rerun-if-changed={}", manifest.display());
+    assert!(
+        manifest.is_file(),
+        "patterns/MANIFEST.sha256 is missing; regenerate it with `make rules-manifest`"
+    );
+    out.push_str(&format!(
+        "/// patterns/MANIFEST.sha256: `sha256sum` lines for the built-in rule files.\npub static BUILTIN_RULE_MANIFEST: &str = include_str!({:?});\n",
+        manifest.display().to_string()
+    ));
     let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(dest, out).unwrap();
 

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
+import msgspec
+
 from weir import __version__, _core
 from weir.filescan import scan_all
 from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
@@ -107,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--rules", action="append", default=[], metavar="FILE", help="an extra rule file")
     check = rules_sub.add_parser("check", help="compile a rule file and run its examples")
     check.add_argument("files", nargs="+", metavar="FILE")
+    verify = rules_sub.add_parser(
+        "verify",
+        help="check the built-in rule files against their sha256 manifest",
+        description="Check the rule files built into weir against patterns/MANIFEST.sha256 (embedded "
+        "beside them), or, with --dir, a directory of rule files against the manifest in it. Exits 1 "
+        "when a file is modified, missing or unlisted.",
+    )
+    verify.add_argument(
+        "--dir", metavar="DIR", help="check DIR/*.toml against DIR/MANIFEST.sha256 instead (a checkout)"
+    )
+    verify.add_argument("--format", choices=["text", "json"], default="text")
 
     proxy = sub.add_parser(
         "proxy",
@@ -352,6 +365,33 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_rules_verify(args: argparse.Namespace) -> int:
+    from weir import manifest
+
+    if args.dir:
+        where = args.dir.rstrip("/") or "/"
+        verdicts = manifest.verify_directory(args.dir)
+    else:
+        where = "patterns (built in)"
+        sums = manifest.parse(_core.builtin_rule_manifest(), "built-in MANIFEST.sha256")
+        files = [(n, t.encode("utf-8")) for n, t in _core.builtin_rule_files()]
+        verdicts = manifest.check(files, sums)
+    bad = [v for v in verdicts if v.status != "ok"]
+    if args.format == "json":
+        json.dump(
+            {"where": where, "files": msgspec.to_builtins(verdicts), "ok": not bad}, sys.stdout, indent=2
+        )
+        sys.stdout.write("\n")
+    else:
+        for v in verdicts:
+            print(f"{v.status:<9} {v.name}  {v.actual or v.expected}")
+        print(f"{where}: {len(verdicts) - len(bad)} of {len(verdicts)} rule files match the manifest")
+    if bad:
+        print(f"weir: {manifest.describe(bad, where)}", file=sys.stderr)
+        return EXIT_FOUND
+    return EXIT_CLEAN
+
+
 def cmd_proxy(args: argparse.Namespace) -> int:
     from weir.mcp.audit import AuditLog
     from weir.mcp.guard import Guard
@@ -400,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rules_list(args)
         if args.command == "rules" and args.rules_command == "check":
             return cmd_rules_check(args)
+        if args.command == "rules" and args.rules_command == "verify":
+            return cmd_rules_verify(args)
         if args.command == "proxy":
             return cmd_proxy(args)
         parser.print_help(sys.stderr)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from weir import _core
+from weir import _core, manifest
 from weir.results import Category
 
 if sys.version_info >= (3, 11):
@@ -110,11 +110,16 @@ _builtin: list[Rule] | None = None
 
 
 def load_builtin() -> list[Rule]:
-    """The rules that ship with weir, in file order."""
+    """The rules that ship with weir, in file order, after checking them against the manifest."""
     global _builtin
     if _builtin is None:
+        files = _core.builtin_rule_files()
+        try:
+            manifest.verify_builtin(files, _core.builtin_rule_manifest())
+        except manifest.ManifestError as e:
+            raise RuleFileError(str(e)) from None
         rules: list[Rule] = []
-        for name, text in _core.builtin_rule_files():
+        for name, text in files:
             rules.extend(parse_rules(text, f"patterns/{name}"))
         _builtin = rules
     return list(_builtin)

@@ -23,3 +23,40 @@ pub mod builtin {
 
 pub use engine::{Engine, EngineError, Finding, StreamScan};
 pub use rules::{RuleError, RuleSpec};
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::builtin::{BUILTIN_RULE_FILES, BUILTIN_RULE_MANIFEST};
+    use sha2::{Digest, Sha256};
+
+    /// Every embedded rule file is listed in the manifest with its sha256, and nothing else is.
+    /// (The Python loader makes the same check at run time: see weir/manifest.py.)
+    #[test]
+    fn manifest_lists_every_builtin_file_with_its_sha256() {
+        let mut listed: Vec<(&str, &str)> = BUILTIN_RULE_MANIFEST
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let (hex, name) = l
+                    .split_once("  ")
+                    .expect("sha256sum format: '<hex>  <name>'");
+                (name, hex)
+            })
+            .collect();
+        listed.sort();
+        let mut actual: Vec<(&str, String)> = BUILTIN_RULE_FILES
+            .iter()
+            .map(|(name, text)| {
+                let digest = Sha256::digest(text.as_bytes());
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                (*name, hex)
+            })
+            .collect();
+        actual.sort();
+        let actual: Vec<(&str, &str)> = actual.iter().map(|(n, h)| (*n, h.as_str())).collect();
+        assert_eq!(
+            listed, actual,
+            "patterns/MANIFEST.sha256 is out of date; run `make rules-manifest` after reviewing the rule change"
+        );
+    }
+}

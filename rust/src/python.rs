@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use crate::builtin::BUILTIN_RULE_FILES;
+use crate::builtin::{BUILTIN_RULE_FILES, BUILTIN_RULE_MANIFEST};
 use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
 use crate::offsets::bytes_to_chars;
 use crate::rules::RuleSpec;
@@ -371,6 +371,12 @@ fn builtin_rule_files<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
     PyList::new(py, files)
 }
 
+/// The manifest of the built-in rule files (`sha256sum` format), embedded beside them.
+#[pyfunction]
+fn builtin_rule_manifest() -> &'static str {
+    BUILTIN_RULE_MANIFEST
+}
+
 /// Run the validator called `name` on `value`.
 #[pyfunction]
 fn validate(name: &str, value: &[u8]) -> PyResult<bool> {
@@ -417,6 +423,7 @@ fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
             .get_type::<crate::python_payload::PayloadDepthError>(),
     )?;
     m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
+    m.add_function(wrap_pyfunction!(builtin_rule_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(validator_names, m)?)?;
     m.add_function(wrap_pyfunction!(shannon_entropy, m)?)?;
