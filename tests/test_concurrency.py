@@ -147,12 +147,11 @@ PAYLOAD = {"rows": [BIG[i : i + (1 << 20)] for i in range(0, SIZE, 1 << 20)]}
 
 
 def _compiler() -> Callable[[weir.Scanner], object]:
-    base = weir.Scanner().rules
+    base = weir.Scanner(categories=["financial"]).rules  # ~0.4 s to compile; all rules: ~12 s
 
     def compile_new(_: weir.Scanner) -> object:
-        # New patterns each time: no compile cache to hit, so Vectorscan really compiles.
-        extra = [deny_rule(i, f"term-{time.time_ns()}-{i}") for i in range(300)]
-        return weir.Scanner(rules=[*base, *extra])
+        # A new pattern each time: no compile cache to hit, so Vectorscan really compiles.
+        return weir.Scanner(rules=[*base, deny_rule(0, f"term-{time.time_ns()}")])
 
     return compile_new
 
@@ -167,14 +166,32 @@ CALLS_UNDER_TEST: dict[str, Callable[[], Callable[[weir.Scanner], object]]] = {
 }
 
 
+RELEASED = 0.2
+"""A counter keeps more than this share of its pace beside a call that releases the GIL. Beside
+one that holds it, it gets at most a switch interval (5 ms) per call: ~0.05 of a 0.1 s call."""
+
+
 @pytest.mark.parametrize("name", list(CALLS_UNDER_TEST))
 def test_long_native_calls_release_the_gil(name: str) -> None:
     scanner = weir.Scanner()
     call = CALLS_UNDER_TEST[name]()
-    call(scanner)  # warm: first-use compiles (the joined payload database) are not measured
+    if name != "compile":
+        call(scanner)  # warm: first-use compiles (the joined payload database) are not measured
+    shares = []
+    for _ in range(3):  # the machine is shared: a busy moment may slow the counter, not stop it
+        baseline = baseline_rate()
+        rate, elapsed = progress_during(lambda: call(scanner))
+        assert elapsed > 0.1, f"{name} took {elapsed:.3f} s: too short to tell"
+        shares.append(rate / baseline)
+        if shares[-1] > RELEASED:
+            break
+    assert max(shares) > RELEASED, f"{name}: the counter kept only {shares} of its pace"
+
+
+def test_the_gil_check_catches_a_call_that_holds_it() -> None:
+    """The control: ``bytes.count`` holds the GIL, and the measure above sees it."""
+    big = BIG_BYTES * 3
     baseline = baseline_rate()
-    rate, elapsed = progress_during(lambda: call(scanner))
-    assert elapsed > 0.05, f"{name} took {elapsed:.3f} s: too short to tell"
-    # Holding the GIL would leave the counter at ~0 (at most one switch interval, 5 ms); with the
-    # GIL released it keeps a good share of its pace (2 cores, shared with the scan and others).
-    assert rate > 0.2 * baseline, f"{name}: {rate:.0f}/s vs {baseline:.0f}/s alone over {elapsed:.2f} s"
+    rate, elapsed = progress_during(lambda: big.count(b"zq"))
+    assert elapsed > 0.1
+    assert rate / baseline < RELEASED

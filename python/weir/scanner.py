@@ -181,7 +181,7 @@ class Scanner:
             found = self._convert(blob, self.engine.scan(blob), None, False, keep, floor)
             leaves = [(blob, None)]
         elif is_container(data):
-            found, leaves = self._scan_payload(data, keep, floor, lim, with_leaves=use_ner)
+            found, leaves = self._scan_payload(data, keep, floor, with_leaves=use_ner, limits=lim)
         else:
             raise TypeError(f"weir cannot scan a {type(data).__name__}: pass {ACCEPTED}")
         if use_ner:
@@ -246,11 +246,18 @@ class Scanner:
         return sorted([*found, *extra], key=lambda f: (f.path or "", f.start, f.end))
 
     def _scan_payload(
-        self, data: Any, keep: list[bool] | None, floor: float, lim: Limits, *, with_leaves: bool = False
+        self,
+        data: Any,
+        keep: list[bool] | None,
+        floor: float,
+        *,
+        with_leaves: bool = False,
+        limits: Limits | None = None,
     ) -> tuple[list[Finding], list[tuple[str | bytes, str | None]]]:
         """Findings in a dict/list payload, in document order, each with its leaf's path. The
         walk and the scan are native (one Vectorscan pass over every leaf and key); the value
         leaves, as (text, path), are built in Python only when asked for (NER needs them)."""
+        lim = limits if limits is not None else self.limits
         try:
             raw = self.engine.scan_payload(data, lim.max_depth, lim.max_items, lim.max_bytes)
         except _core.PayloadDepthError as e:

@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use pyo3::create_exception;
-use pyo3::intern;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
@@ -93,15 +93,19 @@ impl Text<'_, '_> {
 /// Rules see those bytes as they see any invalid UTF-8: never as letters or digits.
 pub(crate) fn surrogatepass<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     let py = s.py();
-    Ok(s.call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?
-        .cast_into::<PyBytes>()?)
+    Ok(
+        s.call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?
+            .cast_into::<PyBytes>()?,
+    )
 }
 
 /// A Python str from bytes that are UTF-8, or UTF-8 with surrogates written by `surrogatepass`.
 pub(crate) fn str_from_bytes<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(PyString::new(py, s).into_any()),
-        Err(_) => PyBytes::new(py, bytes).call_method1(intern!(py, "decode"), ("utf-8", "surrogatepass")),
+        Err(_) => {
+            PyBytes::new(py, bytes).call_method1(intern!(py, "decode"), ("utf-8", "surrogatepass"))
+        }
     }
 }
 
@@ -187,15 +191,14 @@ impl PyEngine {
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
-        context: Option<&str>,
+        context: Option<&Bound<'py, PyString>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let text = borrow_text(data)?;
         let engine = &self.inner;
-        let ctx = context.map(str::as_bytes);
+        let context = context.map(|c| borrow_text(c.as_any())).transpose()?;
+        let ctx = context.as_ref().map(Text::bytes);
         let bytes = text.bytes();
-        let found = py
-            .detach(|| engine.scan(bytes, ctx))
-            .map_err(to_py_err)?;
+        let found = py.detach(|| engine.scan(bytes, ctx)).map_err(to_py_err)?;
         findings_to_list(py, found, &text)
     }
 
@@ -381,18 +384,23 @@ struct PyRegexSet {
 #[pymethods]
 impl PyRegexSet {
     #[new]
-    fn new(patterns: Vec<String>) -> PyResult<Self> {
-        for (i, p) in patterns.iter().enumerate() {
-            crate::rules::bounded_regex(p, Default::default()).map_err(|e| {
-                let shown: String = p.chars().take(80).collect();
-                let more = if shown.len() < p.len() { "..." } else { "" };
-                PyValueError::new_err(format!("pattern {i} ({shown:?}{more}): {e}"))
-            })?;
-        }
-        let inner = regex_automata::meta::Regex::builder()
-            .configure(crate::rules::bounded_config())
-            .build_many(&patterns)
-            .map_err(|e| PyValueError::new_err(format!("patterns do not compile together: {e}")))?;
+    fn new(py: Python<'_>, patterns: Vec<String>) -> PyResult<Self> {
+        // Operator-supplied patterns can be large: compiled with the GIL released.
+        let inner = py
+            .detach(|| {
+                for (i, p) in patterns.iter().enumerate() {
+                    crate::rules::bounded_regex(p, Default::default()).map_err(|e| {
+                        let shown: String = p.chars().take(80).collect();
+                        let more = if shown.len() < p.len() { "..." } else { "" };
+                        format!("pattern {i} ({shown:?}{more}): {e}")
+                    })?;
+                }
+                regex_automata::meta::Regex::builder()
+                    .configure(crate::rules::bounded_config())
+                    .build_many(&patterns)
+                    .map_err(|e| format!("patterns do not compile together: {e}"))
+            })
+            .map_err(PyValueError::new_err)?;
         Ok(PyRegexSet {
             inner,
             count: patterns.len(),

@@ -150,8 +150,8 @@ impl Rule {
             )));
         }
         let regex = bounded_regex(&spec.pattern, syntax_config()).map_err(err)?;
-        let hir = parse_hir(&spec.pattern)
-            .map_err(|e| err(format!("pattern does not compile: {e}")))?;
+        let hir =
+            parse_hir(&spec.pattern).map_err(|e| err(format!("pattern does not compile: {e}")))?;
         if hir.properties().minimum_len() == Some(0) {
             return Err(err("pattern can match the empty string".into()));
         }
@@ -203,7 +203,9 @@ impl Rule {
 /// The longest match a pattern can produce (bytes semantics), or None when unbounded.
 pub fn max_match_len(pattern: &str) -> Result<Option<usize>, String> {
     if pattern.len() > MAX_PATTERN_BYTES {
-        return Err(format!("pattern is over the limit of {MAX_PATTERN_BYTES} bytes"));
+        return Err(format!(
+            "pattern is over the limit of {MAX_PATTERN_BYTES} bytes"
+        ));
     }
     Ok(parse_hir(pattern)?.properties().maximum_len())
 }
@@ -316,7 +318,12 @@ mod tests {
         let started = std::time::Instant::now();
         let long = "a".repeat(MAX_PATTERN_BYTES + 1);
         let deep = format!("{}a{}", "(".repeat(200), ")".repeat(200));
-        for pattern in [r"(a|aa){1000}{1000}", r"(?:\w{100}){100}{100}", &long, &deep] {
+        for pattern in [
+            r"(a|aa){1000}{1000}",
+            r"(?:\w{100}){100}{100}",
+            &long,
+            &deep,
+        ] {
             let e = Rule::compile(&spec(pattern), 0).err().expect("refused");
             assert_eq!(e.rule_id, "t.rule");
             assert!(e.to_string().starts_with("rule 't.rule': pattern "), "{e}");
