@@ -66,13 +66,20 @@ class LimitExceeded(ValueError):
     raise it, never any part of the input."""
 
     def __init__(
-        self, limit: str, observed: float, allowed: float, what: str = "the input", *, at_least: bool = False
+        self,
+        limit: str,
+        observed: float,
+        allowed: float,
+        what: str = "the input",
+        *,
+        at_least: bool = False,
+        unit: str | None = None,
     ) -> None:
         self.limit = limit
         self.observed = observed
         """What was seen; with ``at_least``, where counting stopped (work ends at the limit)."""
         self.allowed = allowed
-        unit = UNITS.get(limit, "")
+        unit = unit or UNITS.get(limit, "")
         seen, bound = _number(observed), _number(allowed)
         if at_least:
             seen = f"more than {bound}" if observed <= allowed else f"at least {seen}"
@@ -111,7 +118,7 @@ class Deadline:
             raise LimitExceeded("max_seconds", now - self._start, self._seconds, what=stage)
 
 
-def check_size(size: int, limits: Limits, what: str = "the input") -> None:
+def check_size(size: int, limits: Limits, *, unit: str = "bytes") -> None:
     """Raise ``LimitExceeded`` when an in-memory input is over ``max_bytes``."""
     if size > limits.max_bytes:
-        raise LimitExceeded("max_bytes", size, limits.max_bytes, what=what)
+        raise LimitExceeded("max_bytes", size, limits.max_bytes, unit=unit)

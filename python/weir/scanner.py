@@ -172,7 +172,7 @@ class Scanner:
             return ScanResult(found)
         leaves: list[tuple[str | bytes, str | None]]
         if isinstance(data, (str, bytes)):
-            check_size(len(data), lim)
+            check_size(len(data), lim, unit="code points" if isinstance(data, str) else "bytes")
             found = self._convert(data, self.engine.scan(data), None, False, keep, floor)
             leaves = [(data, None)]
         elif isinstance(data, (bytearray, memoryview)):
@@ -264,9 +264,8 @@ class Scanner:
             raise PayloadTooDeep(lim.max_depth, str(e).partition(" levels at ")[2]) from None
         except _core.PayloadLimitError as e:
             limit, observed, allowed = e.args
-            raise LimitExceeded(
-                limit, observed, allowed, what="the payload", at_least=limit == "max_items"
-            ) from None
+            # The walk stops at the limit: what it counted is a lower bound.
+            raise LimitExceeded(limit, observed, allowed, what="the payload", at_least=True) from None
         meta = self._meta
         found = [
             make_finding(meta[i], start, end, score, value, path, in_key)
