@@ -367,6 +367,18 @@ def test_image_bytes_limit() -> None:
         weir.scan(small.getvalue(), limits=weir.Limits(max_image_bytes=100))
 
 
+def test_cli_reports_an_image_over_the_policy_limit_and_exits_2(tmp_path: Path) -> None:
+    image, policy = tmp_path / "shot.png", tmp_path / "policy.toml"
+    Image.new("L", (64, 64), 255).save(image, "PNG")
+    policy.write_text("[limits]\nmax_pixels = 1000\n")
+    proc = subprocess.run(
+        [str(WEIR), "scan", "--policy", str(policy), str(image)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "max_pixels limit (4096 pixels, allowed 1000)" in proc.stderr and "[limits]" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 def test_truncated_images_are_clear_errors(fmt: str) -> None:
     buf = io.BytesIO()
