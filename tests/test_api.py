@@ -44,9 +44,10 @@ def test_invalid_utf8_bytes_are_scanned_as_bytes() -> None:
     assert [f.value for f in found if f.entity == "EMAIL_ADDRESS"] == [EMAIL.encode()]
 
 
-def test_lone_surrogates_are_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="surrogate"):
-        weir.scan("abc \udcff def")
+def test_lone_surrogates_are_scanned() -> None:
+    assert weir.scan("abc \udcff def").findings == []
+    (f,) = weir.scan(f"\udcff {EMAIL}").findings
+    assert (f.start, f.value) == (2, EMAIL)
 
 
 def test_repr_never_shows_the_value() -> None:

@@ -195,7 +195,8 @@ def test_depth_limit_names_the_pointer() -> None:
         shallow.scan(data)
     with pytest.raises(PayloadError) as python:
         list(walk(data, max_depth=3))
-    assert str(native.value) == str(python.value) == "payload nested deeper than 3 levels at /a~1b/~0/c/d"
+    assert str(native.value) == str(python.value)
+    assert str(native.value).startswith("payload nested deeper than 3 levels at /a~1b/~0/c/d; raise")
 
 
 @pytest.mark.parametrize("bad", [{1, 2}, object(), 1j, frozenset()])
@@ -215,12 +216,17 @@ def test_errors_come_in_document_order() -> None:
         scanner.scan({"a": "\ud800", "b": {1}})
 
 
-@pytest.mark.parametrize("data", [{"a": "x\ud800y"}, {"k\udcff": "v"}, ["ok", ["\udfff"]]])
-def test_lone_surrogates_raise_value_error_not_a_crash(data: Any) -> None:
-    with pytest.raises(ValueError, match="lone surrogates"):
-        scanner.scan(data)
-    with pytest.raises(ValueError):
-        reference(scanner, data)
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"a": "x\ud800y jane.doe@example.com"},
+        {"k\udcff": "v 4111 1111 1111 1111", "email\ud800": "jane.doe@example.com\udfff"},
+        ["ok", ["\udfff", "é\ud83d 536-22-8726 \udc00"]],
+    ],
+)
+def test_lone_surrogates_scan_like_the_reference(data: Any) -> None:
+    found = scanner.scan(data).findings
+    assert found and found == reference(scanner, data)
 
 
 def test_a_large_payload_matches() -> None:

@@ -7,6 +7,7 @@ instructions — in text, bytes and JSON payloads, with one native Vectorscan pa
 """
 
 from weir._core import RuleError, ScanError
+from weir.limits import LimitExceeded, Limits
 from weir.payload import PayloadError
 from weir.policy import Blocked, Policy, PolicyError
 from weir.results import Finding, ScanResult
@@ -17,6 +18,8 @@ from weir.vault import Vault, detokenize
 __all__ = [
     "Blocked",
     "Finding",
+    "LimitExceeded",
+    "Limits",
     "PayloadError",
     "Policy",
     "PolicyError",

@@ -23,6 +23,7 @@ from weir import __version__, _core
 from weir.filescan import scan_all
 from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
 from weir.keys import MissingKeyError
+from weir.limits import LimitExceeded
 from weir.masking import Renderer, decide
 from weir.policy import BUILTIN as BUILTIN_POLICIES
 from weir.policy import Blocked, Policy, PolicyError
@@ -151,12 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_scanner(args: argparse.Namespace) -> Scanner:
+def make_scanner(args: argparse.Namespace, policy: Policy | None = None) -> Scanner:
     return Scanner(
         extra_rules=args.rules,
         entities=getattr(args, "entities", None),
         categories=getattr(args, "categories", None),
         min_score=getattr(args, "min_score", None),
+        limits=policy.limits if policy is not None else None,
     )
 
 
@@ -164,7 +166,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
     policy = load_policy(args.policy)
-    scanner = make_scanner(args)
+    scanner = make_scanner(args, policy)
     if policy is not None:
         scanner = scanner.with_deny_terms(policy.deny.terms)
     report = make_report(args.format, sys.stdout, args.show_values, scanner.rules, __version__)
@@ -222,7 +224,7 @@ def load_policy(arg: str | None) -> Policy | None:
 
 def cmd_redact(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
-    scanner = make_scanner(args)
+    scanner = make_scanner(args, policy)
     if policy is not None:
         scanner = scanner.with_deny_terms(policy.deny.terms)
     meta = scanner._meta
@@ -445,6 +447,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "proxy":
             return cmd_proxy(args)
         parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    except LimitExceeded as e:  # its message names the limit and how to raise it
+        print(f"weir: {e}", file=sys.stderr)
         return EXIT_ERROR
     except (
         RuleFileError,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from weir.inputs import DECOMPRESS_ERRORS, SNIFF, InputError, Source, looks_binary, open_source
+from weir.limits import LimitExceeded
 from weir.progress import Progress
 from weir.report import Hit
 from weir.scanner import Scanner, _is_image
@@ -86,24 +87,19 @@ def scan_source(
     return result
 
 
-MAX_IMAGE_BYTES = 64 << 20
-"""Image files are read whole for OCR; larger ones are refused rather than loaded."""
-
-
 def _scan_image_file(
     scanner: Scanner, source: Source, head: bytes, stream_in: Any, result: FileResult
 ) -> None:
-    """OCR an image file; each finding is reported at line 1 with its pixel box."""
-    data = head + stream_in.read(MAX_IMAGE_BYTES + 1 - len(head))
+    """OCR an image file; each finding is reported at line 1 with its pixel box. Image files are
+    read whole, so they are bounded by ``Limits.max_image_bytes`` (text files are streamed)."""
+    limit = scanner.limits.max_image_bytes
+    data = head + stream_in.read(max(limit + 1 - len(head), 0))
     result.bytes_scanned = len(data)
-    if len(data) > MAX_IMAGE_BYTES:
-        result.error = f"{source.name}: image over {MAX_IMAGE_BYTES >> 20} MB; not scanned"
-        return
     from weir.ocr import OcrError
 
     try:
         found = scanner.scan(data).findings
-    except OcrError as e:
+    except (OcrError, LimitExceeded) as e:
         result.error = f"{source.name}: {e}"
         return
     for f in found:

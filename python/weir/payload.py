@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-MAX_DEPTH = 512
-"""Deeper nesting is refused: no legitimate tool payload needs it, and hostile ones use it."""
+from weir.limits import MAX_DEPTH, LimitExceeded
 
 
 class Leaf(NamedTuple):
@@ -23,6 +22,19 @@ class Leaf(NamedTuple):
 
 class PayloadError(ValueError):
     """A payload weir cannot walk; the message names the JSON Pointer at fault."""
+
+
+class PayloadTooDeep(PayloadError, LimitExceeded):
+    """A payload nested deeper than ``Limits.max_depth``; the message names the JSON Pointer."""
+
+    def __init__(self, max_depth: int, pointer: str) -> None:
+        ValueError.__init__(
+            self,
+            f"payload nested deeper than {max_depth} levels at {pointer}; raise the limit with "
+            f"weir.Limits(max_depth=...) or `max_depth = ...` in the policy's [limits] table "
+            f"(at most {MAX_DEPTH})",
+        )
+        self.limit, self.observed, self.allowed = "max_depth", max_depth + 1, max_depth
 
 
 def escape(token: str) -> str:
@@ -56,7 +68,7 @@ def walk(data: Any, *, max_depth: int = MAX_DEPTH) -> Iterator[Leaf]:
     while stack:
         node, path, context, depth = stack.pop()
         if depth > max_depth:
-            raise PayloadError(f"payload nested deeper than {max_depth} levels at {path or '/'}")
+            raise PayloadTooDeep(max_depth, path or "/")
         if isinstance(node, Mapping):
             children = []
             for key, value in node.items():

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from weir import _core
+from weir.limits import Limits
 from weir.results import Finding
 
 if sys.version_info >= (3, 11):
@@ -126,6 +127,11 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """A SQLite vault that makes ``tokenize`` reversible (``weir.detokenize``)."""
     mcp: McpSettings = McpSettings()
     """Settings for the MCP middleware, SDK wrapper and proxy."""
+    limits: Limits | None = None
+    """The ``[limits]`` table (``weir.Limits``): when present, it bounds every scan made under
+    this policy in place of the Scanner's limits; fields it leaves out take their defaults. Input
+    over a limit is entity ``LIMIT_EXCEEDED``: blocked when that entity's action (else the
+    default) is ``block``, an error otherwise."""
 
     # --- loading ---------------------------------------------------------------------------
 

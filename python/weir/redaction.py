@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, overload
 
-from weir.payload import MAX_DEPTH, escape, scalar_text
+from weir.limits import MAX_DEPTH
+from weir.payload import escape, scalar_text
 from weir.results import Finding
 
 Replace = Callable[[Finding], str]

@@ -7,12 +7,15 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import msgspec
+
 from weir import _core
 from weir import ner as ner_layer
+from weir.limits import LIMIT_ENTITY, Deadline, LimitExceeded, Limits, check_size
 from weir.masking import Decided, decide
 from weir.masking import apply as apply_policy
-from weir.payload import MAX_DEPTH, PayloadError, is_container, walk
-from weir.policy import Policy
+from weir.payload import PayloadTooDeep, is_container, walk
+from weir.policy import Blocked, Policy
 from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
 from weir.rules import Rule, load_builtin, load_file
@@ -55,7 +58,9 @@ class Scanner:
     """A reusable compiled engine: all rules in one Vectorscan database, built once.
 
     ``extra_rules`` adds rule files; ``entities``, ``categories`` and ``min_score`` set defaults
-    that each call may override. Thread-safe: share one Scanner across threads.
+    that each call may override. ``limits`` bounds each call (``weir.Limits``: input bytes,
+    payload depth and items, image pixels and bytes, seconds); ``max_depth`` is a shortcut for
+    ``limits.max_depth``. Thread-safe: share one Scanner across threads.
     """
 
     def __init__(
@@ -66,8 +71,9 @@ class Scanner:
         entities: Collection[str] | None = None,
         categories: Collection[str] | None = None,
         min_score: float | None = None,
-        max_depth: int = MAX_DEPTH,
+        max_depth: int | None = None,
         ner: bool | str = False,
+        limits: Limits | None = None,
     ) -> None:
         chosen = list(rules) if rules is not None else load_builtin()
         for path in extra_rules:
@@ -87,12 +93,19 @@ class Scanner:
         self.entities = frozenset(entities) if entities is not None else None
         self.categories = frozenset(categories) if categories is not None else None
         self.min_score = min_score
-        self.max_depth = max_depth
+        limits = limits if limits is not None else Limits()
+        if max_depth is not None:
+            limits = msgspec.structs.replace(limits, max_depth=max_depth)
+        self.limits: Limits = msgspec.convert(msgspec.to_builtins(limits), Limits)  # validated
         self.ner = ner
         self._deny_cache: dict[tuple[str, ...], Scanner] = {}
 
     def __repr__(self) -> str:
         return f"Scanner(rules={len(self.rules)}, database_bytes={self.engine.database_bytes})"
+
+    @property
+    def max_depth(self) -> int:
+        return self.limits.max_depth
 
     def _keep(
         self, entities: Collection[str] | None, categories: Collection[str] | None
@@ -114,13 +127,17 @@ class Scanner:
         min_score: float | None = None,
         ner: bool | str | None = None,
         ocr: bool | None = None,
+        limits: Limits | None = None,
     ) -> ScanResult:
         """Scan ``data``: str, bytes (offsets in bytes), a dict/list (each finding has a
         ``path``), or an image (PIL image, image bytes; each finding has a ``box``).
 
         ``ner``: True runs spaCy NER on prose (an error if it is not installed), "auto" runs it
         when installed, False (the default, unless the Scanner was built with ``ner=``) skips it.
-        ``ocr``: None/True reads images, False treats image bytes as plain bytes."""
+        ``ocr``: None/True reads images, False treats image bytes as plain bytes.
+        ``limits`` replaces the Scanner's for this call; over one, ``weir.LimitExceeded``."""
+        lim = limits if limits is not None else self.limits
+        deadline = Deadline(lim.max_seconds)
         keep = None
         wanted_entities = entities if entities is not None else self.entities
         wanted_categories = categories if categories is not None else self.categories
@@ -133,26 +150,44 @@ class Scanner:
             from weir import ocr as ocr_layer
 
             def scan_text(text: str) -> list[Finding]:
+                deadline.check("the image")
                 return self.scan(
-                    text, entities=entities, categories=categories, min_score=min_score, ner=ner, ocr=False
+                    text,
+                    entities=entities,
+                    categories=categories,
+                    min_score=min_score,
+                    ner=ner,
+                    ocr=False,
+                    limits=lim,
                 ).findings
 
-            found = ocr_layer.scan_image(scan_text, data)
+            found = ocr_layer.scan_image(
+                scan_text,
+                data,
+                timeout=deadline.remaining(),
+                max_pixels=lim.max_pixels,
+                max_bytes=lim.max_image_bytes,
+            )
+            deadline.check("the image")
             return ScanResult(found)
         leaves: list[tuple[str | bytes, str | None]]
         if isinstance(data, (str, bytes)):
+            check_size(len(data), lim, unit="code points" if isinstance(data, str) else "bytes")
             found = self._convert(data, self.engine.scan(data), None, False, keep, floor)
             leaves = [(data, None)]
         elif isinstance(data, (bytearray, memoryview)):
+            check_size(data.nbytes if isinstance(data, memoryview) else len(data), lim)
             blob = bytes(data)
             found = self._convert(blob, self.engine.scan(blob), None, False, keep, floor)
             leaves = [(blob, None)]
         elif is_container(data):
-            found, leaves = self._scan_payload(data, keep, floor, with_leaves=use_ner)
+            found, leaves = self._scan_payload(data, keep, floor, with_leaves=use_ner, limits=lim)
         else:
             raise TypeError(f"weir cannot scan a {type(data).__name__}: pass {ACCEPTED}")
         if use_ner:
-            found = self._with_ner(found, leaves, wanted_entities, floor)
+            deadline.check()
+            found = self._with_ner(found, leaves, wanted_entities, floor, deadline)
+        deadline.check()
         return ScanResult(found)
 
     def _use_ner(
@@ -177,6 +212,7 @@ class Scanner:
         leaves: Sequence[tuple[str | bytes, str | None]],
         entities: Collection[str] | None,
         floor: float,
+        deadline: Deadline,
     ) -> list[Finding]:
         """Add NER findings for each text leaf; offsets in the leaf's own units."""
         texts = [t if isinstance(t, str) else t.decode("utf-8", "surrogateescape") for t, _ in leaves]
@@ -189,7 +225,9 @@ class Scanner:
             for (raw, path), text in zip(leaves, texts, strict=True)
         ]
         extra: list[Finding] = []
-        for (raw, path), text, ents in zip(leaves, texts, ner_layer.find(texts, taken), strict=True):
+        for (raw, path), text, ents in zip(
+            leaves, texts, ner_layer.find(texts, taken, check=deadline.check), strict=True
+        ):
             for ent in ents:
                 if ent.score < floor or (entities is not None and ent.entity not in entities):
                     continue
@@ -208,15 +246,26 @@ class Scanner:
         return sorted([*found, *extra], key=lambda f: (f.path or "", f.start, f.end))
 
     def _scan_payload(
-        self, data: Any, keep: list[bool] | None, floor: float, *, with_leaves: bool = False
+        self,
+        data: Any,
+        keep: list[bool] | None,
+        floor: float,
+        *,
+        with_leaves: bool = False,
+        limits: Limits | None = None,
     ) -> tuple[list[Finding], list[tuple[str | bytes, str | None]]]:
         """Findings in a dict/list payload, in document order, each with its leaf's path. The
         walk and the scan are native (one Vectorscan pass over every leaf and key); the value
         leaves, as (text, path), are built in Python only when asked for (NER needs them)."""
+        lim = limits if limits is not None else self.limits
         try:
-            raw = self.engine.scan_payload(data, self.max_depth)
+            raw = self.engine.scan_payload(data, lim.max_depth, lim.max_items, lim.max_bytes)
         except _core.PayloadDepthError as e:
-            raise PayloadError(str(e)) from None
+            raise PayloadTooDeep(lim.max_depth, str(e).partition(" levels at ")[2]) from None
+        except _core.PayloadLimitError as e:
+            limit, observed, allowed = e.args
+            # The walk stops at the limit: what it counted is a lower bound.
+            raise LimitExceeded(limit, observed, allowed, what="the payload", at_least=True) from None
         meta = self._meta
         found = [
             make_finding(meta[i], start, end, score, value, path, in_key)
@@ -226,7 +275,7 @@ class Scanner:
         if not with_leaves:
             return found, []
         leaves: list[tuple[str | bytes, str | None]] = [
-            (leaf.text, leaf.path) for leaf in walk(data, max_depth=self.max_depth) if not leaf.in_key
+            (leaf.text, leaf.path) for leaf in walk(data, max_depth=lim.max_depth) if not leaf.in_key
         ]
         return found, leaves
 
@@ -254,7 +303,7 @@ class Scanner:
         cached = self._deny_cache.get(key)
         if cached is None:
             extra = [deny_rule(i, t) for i, t in enumerate(key)]
-            cached = Scanner(rules=[*self.rules, *extra], min_score=self.min_score, max_depth=self.max_depth)
+            cached = Scanner(rules=[*self.rules, *extra], min_score=self.min_score, limits=self.limits)
             self._deny_cache[key] = cached
         return cached
 
@@ -268,8 +317,11 @@ class Scanner:
         **options: Any,
     ) -> tuple[ScanResult, Decided]:
         """Scan, then apply the policy's allow-list, thresholds and actions. Raises ``Blocked``
-        when a finding's action is ``block``."""
+        when a finding's action is ``block``; the policy's ``[limits]``, when it has them, bound
+        the scan (see ``blocks_over_limit`` for what happens over one)."""
         pol = as_policy(policy)
+        if pol.limits is not None:
+            options.setdefault("limits", pol.limits)
         result = self.with_deny_terms(pol.deny.terms).scan(data, **options)
         return result, decide(result.findings, pol, tool=tool, direction=direction)
 
@@ -284,16 +336,24 @@ class Scanner:
     ) -> D:
         """A copy of ``data`` (same type) with findings masked: by ``policy`` (a Policy or a
         built-in name) when given, else every finding replaced by ``[ENTITY]``. ``tool`` and
-        ``direction`` select the policy's overrides. Raises ``weir.Blocked`` on a block action."""
+        ``direction`` select the policy's overrides. Raises ``weir.Blocked`` on a block action.
+        Input over a limit (``weir.Limits``) raises ``weir.LimitExceeded``, or ``weir.Blocked``
+        when the policy blocks what it cannot see (``blocks_over_limit``): never a partial copy."""
         if policy is not None:
             pol = as_policy(policy)
-            result, decided = self.scan_with_policy(data, pol, tool=tool, direction=direction, **options)
+            try:
+                result, decided = self.scan_with_policy(data, pol, tool=tool, direction=direction, **options)
+            except LimitExceeded as e:
+                if blocks_over_limit(pol, tool=tool, direction=direction):
+                    raise Blocked({LIMIT_ENTITY: 1}) from e
+                raise
             return cast(D, apply_policy(data, result.findings, decided, pol))
         result = self.scan(data, **options)
         if options.get("ocr") is not False and _is_image(data):
             from weir import ocr as ocr_layer
 
-            return cast(D, ocr_layer.redact_image(data, result.findings))
+            limits = options.get("limits") or self.limits
+            return cast(D, ocr_layer.redact_image(data, result.findings, limits=limits))
         if isinstance(data, str):
             return cast(D, splice(data, result.findings, label))
         if isinstance(data, (bytes, bytearray, memoryview)):
@@ -382,15 +442,19 @@ def scan(
     ner: bool | str | None = None,
     ocr: bool | None = None,
     policy: Policy | str | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
     """Scan str, bytes or a JSON-like payload with the built-in rules. With a ``policy``, only
     what the policy would act on is returned (allow-lists and thresholds applied, deny terms
-    added); nothing is blocked here: ``redact`` enforces."""
+    added); nothing is blocked here: ``redact`` enforces. ``limits`` (else the policy's, else
+    the defaults) bound the call; over one, ``weir.LimitExceeded``."""
     scanner = default_scanner(entities, categories)
     if policy is None:
-        return scanner.scan(data, min_score=min_score, ner=ner, ocr=ocr)
+        return scanner.scan(data, min_score=min_score, ner=ner, ocr=ocr, limits=limits)
     pol = as_policy(policy)
-    result = scanner.with_deny_terms(pol.deny.terms).scan(data, min_score=min_score, ner=ner, ocr=ocr)
+    result = scanner.with_deny_terms(pol.deny.terms).scan(
+        data, min_score=min_score, ner=ner, ocr=ocr, limits=limits if limits is not None else pol.limits
+    )
     return ScanResult(decide(result.findings, pol, enforce=False).findings)
 
 
@@ -436,6 +500,13 @@ def _char_spans(spans: list[tuple[int, int]], raw: str | bytes, text: str) -> li
 
 def _byte_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8", "surrogateescape"))
+
+
+def blocks_over_limit(policy: Policy, *, tool: str | None = None, direction: str | None = None) -> bool:
+    """Whether input over a limit is blocked under ``policy``: input weir could not scan is
+    treated as one finding of entity ``LIMIT_EXCEEDED``, whose action is the one the policy names
+    for that entity, else its default (``strict``: block). Otherwise ``LimitExceeded`` stands."""
+    return policy.resolve(LIMIT_ENTITY, "", tool=tool, direction=direction).action == "block"
 
 
 def as_policy(policy: Policy | str) -> Policy:

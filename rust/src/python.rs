@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
@@ -65,24 +66,59 @@ impl From<PyRuleSpec> for RuleSpec {
     }
 }
 
-/// Input borrowed from a Python `str` (UTF-8) or `bytes`.
-struct Text<'a> {
-    bytes: &'a [u8],
+/// A str's or bytes' bytes: borrowed, or encoded for a str that holds lone surrogates.
+enum Bytes<'a, 'py> {
+    Borrowed(&'a [u8]),
+    Encoded(Bound<'py, PyBytes>),
+}
+
+/// Input from a Python `str` (UTF-8) or `bytes`.
+struct Text<'a, 'py> {
+    data: Bytes<'a, 'py>,
     is_str: bool,
 }
 
-fn borrow_text<'a>(data: &'a Bound<'_, PyAny>) -> PyResult<Text<'a>> {
+impl Text<'_, '_> {
+    fn bytes(&self) -> &[u8] {
+        match &self.data {
+            Bytes::Borrowed(b) => b,
+            Bytes::Encoded(b) => b.as_bytes(),
+        }
+    }
+}
+
+/// The UTF-8 form of a str that UTF-8 cannot hold (lone surrogates), as Python's
+/// `errors="surrogatepass"` writes it: three bytes per surrogate, a lead byte and two continuation
+/// bytes, so each code point still starts exactly one lead byte and code-point offsets stay right.
+/// Rules see those bytes as they see any invalid UTF-8: never as letters or digits.
+pub(crate) fn surrogatepass<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
+    let py = s.py();
+    Ok(
+        s.call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?
+            .cast_into::<PyBytes>()?,
+    )
+}
+
+/// A Python str from bytes that are UTF-8, or UTF-8 with surrogates written by `surrogatepass`.
+pub(crate) fn str_from_bytes<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(PyString::new(py, s).into_any()),
+        Err(_) => {
+            PyBytes::new(py, bytes).call_method1(intern!(py, "decode"), ("utf-8", "surrogatepass"))
+        }
+    }
+}
+
+fn borrow_text<'a, 'py>(data: &'a Bound<'py, PyAny>) -> PyResult<Text<'a, 'py>> {
     if let Ok(s) = data.cast::<PyString>() {
-        let text = s.to_str().map_err(|_| {
-            PyValueError::new_err("str input is not valid Unicode (it holds lone surrogates); encode it to bytes with errors='surrogateescape' or clean it first")
-        })?;
-        Ok(Text {
-            bytes: text.as_bytes(),
-            is_str: true,
-        })
+        let data = match s.to_str() {
+            Ok(text) => Bytes::Borrowed(text.as_bytes()),
+            Err(_) => Bytes::Encoded(surrogatepass(s)?),
+        };
+        Ok(Text { data, is_str: true })
     } else if let Ok(b) = data.cast::<PyBytes>() {
         Ok(Text {
-            bytes: b.as_bytes(),
+            data: Bytes::Borrowed(b.as_bytes()),
             is_str: false,
         })
     } else {
@@ -99,11 +135,12 @@ fn borrow_text<'a>(data: &'a Bound<'_, PyAny>) -> PyResult<Text<'a>> {
 fn findings_to_list<'py>(
     py: Python<'py>,
     mut found: Vec<Finding>,
-    text: &Text<'_>,
+    text: &Text<'_, '_>,
 ) -> PyResult<Bound<'py, PyList>> {
-    if text.is_str && !text.bytes.is_ascii() {
+    let bytes = text.bytes();
+    if text.is_str && !bytes.is_ascii() {
         let mut offsets: Vec<usize> = found.iter().flat_map(|f| [f.start, f.end]).collect();
-        bytes_to_chars(text.bytes, &mut offsets);
+        bytes_to_chars(bytes, &mut offsets);
         for (f, pair) in found.iter_mut().zip(offsets.chunks_exact(2)) {
             f.start = pair[0];
             f.end = pair[1];
@@ -154,14 +191,14 @@ impl PyEngine {
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
-        context: Option<&str>,
+        context: Option<&Bound<'py, PyString>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let text = borrow_text(data)?;
         let engine = &self.inner;
-        let ctx = context.map(str::as_bytes);
-        let found = py
-            .detach(|| engine.scan(text.bytes, ctx))
-            .map_err(to_py_err)?;
+        let context = context.map(|c| borrow_text(c.as_any())).transpose()?;
+        let ctx = context.as_ref().map(Text::bytes);
+        let bytes = text.bytes();
+        let found = py.detach(|| engine.scan(bytes, ctx)).map_err(to_py_err)?;
         findings_to_list(py, found, &text)
     }
 
@@ -179,9 +216,9 @@ impl PyEngine {
                 "scan_batch needs one context (or None) per item",
             ));
         }
-        let texts: Vec<Text<'_>> = items.iter().map(borrow_text).collect::<PyResult<_>>()?;
+        let texts: Vec<Text<'_, '_>> = items.iter().map(borrow_text).collect::<PyResult<_>>()?;
         let engine = &self.inner;
-        let items: Vec<&[u8]> = texts.iter().map(|t| t.bytes).collect();
+        let items: Vec<&[u8]> = texts.iter().map(Text::bytes).collect();
         let contexts: Vec<Option<&[u8]>> = contexts
             .iter()
             .map(|c| c.as_deref().map(str::as_bytes))
@@ -201,14 +238,24 @@ impl PyEngine {
     /// (leaf path, in_key, rule index, start, end, score, value) for each finding, in document
     /// order; offsets count code points in str leaves and bytes in bytes leaves. Raises
     /// `PayloadDepthError` past `max_depth` levels and `TypeError` for other leaf types, each
-    /// naming the JSON Pointer at fault.
+    /// naming the JSON Pointer at fault; `PayloadLimitError(limit, observed, allowed)` past
+    /// `max_items` keys, values and list items (counted before a container is walked) or
+    /// `max_bytes` bytes of leaf and key text.
+    #[pyo3(signature = (data, max_depth, max_items=None, max_bytes=None))]
     fn scan_payload<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
         max_depth: i64,
+        max_items: Option<usize>,
+        max_bytes: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let found = crate::python_payload::scan_payload(py, &self.inner, data, max_depth)?;
+        let limits = crate::python_payload::WalkLimits {
+            depth: max_depth,
+            items: max_items.unwrap_or(usize::MAX),
+            bytes: max_bytes.unwrap_or(usize::MAX),
+        };
+        let found = crate::python_payload::scan_payload(py, &self.inner, data, limits)?;
         PyList::new(py, found)
     }
 
@@ -337,14 +384,23 @@ struct PyRegexSet {
 #[pymethods]
 impl PyRegexSet {
     #[new]
-    fn new(patterns: Vec<String>) -> PyResult<Self> {
-        for (i, p) in patterns.iter().enumerate() {
-            regex_automata::meta::Regex::new(p).map_err(|e| {
-                PyValueError::new_err(format!("pattern {i} ({p:?}) does not compile: {e}"))
-            })?;
-        }
-        let inner = regex_automata::meta::Regex::new_many(&patterns)
-            .map_err(|e| PyValueError::new_err(format!("patterns do not compile together: {e}")))?;
+    fn new(py: Python<'_>, patterns: Vec<String>) -> PyResult<Self> {
+        // Operator-supplied patterns can be large: compiled with the GIL released.
+        let inner = py
+            .detach(|| {
+                for (i, p) in patterns.iter().enumerate() {
+                    crate::rules::bounded_regex(p, Default::default()).map_err(|e| {
+                        let shown: String = p.chars().take(80).collect();
+                        let more = if shown.len() < p.len() { "..." } else { "" };
+                        format!("pattern {i} ({shown:?}{more}): {e}")
+                    })?;
+                }
+                regex_automata::meta::Regex::builder()
+                    .configure(crate::rules::bounded_config())
+                    .build_many(&patterns)
+                    .map_err(|e| format!("patterns do not compile together: {e}"))
+            })
+            .map_err(PyValueError::new_err)?;
         Ok(PyRegexSet {
             inner,
             count: patterns.len(),
@@ -421,6 +477,11 @@ fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "PayloadDepthError",
         m.py()
             .get_type::<crate::python_payload::PayloadDepthError>(),
+    )?;
+    m.add(
+        "PayloadLimitError",
+        m.py()
+            .get_type::<crate::python_payload::PayloadLimitError>(),
     )?;
     m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_rule_manifest, m)?)?;

@@ -25,6 +25,24 @@ create_exception!(
     PyValueError,
     "A payload nested deeper than the limit; the message names the JSON Pointer where."
 );
+create_exception!(
+    _core,
+    PayloadLimitError,
+    PyValueError,
+    "A payload over a size limit; args are (limit, observed, allowed)."
+);
+
+/// Bounds on one payload walk: nesting, keys + values + list items, and bytes of text.
+#[derive(Clone, Copy)]
+pub struct WalkLimits {
+    pub depth: i64,
+    pub items: usize,
+    pub bytes: usize,
+}
+
+fn over(limit: &str, observed: usize, allowed: usize) -> PyErr {
+    PayloadLimitError::new_err((limit.to_string(), observed, allowed))
+}
 
 /// No parent, no context.
 const NONE: u32 = u32::MAX;
@@ -88,26 +106,28 @@ impl<'py> Walk<'py> {
         (self.leaves.len() - 1) as u32
     }
 
-    /// The JSON Pointer of `segment` (RFC 6901); `key` gives a key leaf's text.
-    fn pointer<'a>(&'a self, segment: u32, key: impl Fn(u32) -> Cow<'a, str>) -> String {
-        let mut tokens: Vec<Cow<'a, str>> = Vec::new();
+    /// The JSON Pointer of `segment` (RFC 6901) as UTF-8 bytes (surrogates as `surrogatepass`
+    /// writes them, when a key holds one); `key` gives a key leaf's text. '~' and '/' are ASCII,
+    /// never part of a multi-byte sequence, so escaping works on bytes.
+    fn pointer<'a>(&'a self, segment: u32, key: impl Fn(u32) -> Cow<'a, [u8]>) -> Vec<u8> {
+        let mut tokens: Vec<Cow<'a, [u8]>> = Vec::new();
         let mut at = segment;
         while at != NONE {
             let s = &self.segments[at as usize];
             tokens.push(match s.token {
                 Token::Key(leaf) => key(leaf),
-                Token::Index(i) => Cow::Owned(i.to_string()),
+                Token::Index(i) => Cow::Owned(i.to_string().into_bytes()),
             });
             at = s.parent;
         }
-        let mut out = String::new();
+        let mut out = Vec::new();
         for token in tokens.iter().rev() {
-            out.push('/');
-            for c in token.chars() {
-                match c {
-                    '~' => out.push_str("~0"),
-                    '/' => out.push_str("~1"),
-                    c => out.push(c),
+            out.push(b'/');
+            for &b in token.iter() {
+                match b {
+                    b'~' => out.extend_from_slice(b"~0"),
+                    b'/' => out.extend_from_slice(b"~1"),
+                    b => out.push(b),
                 }
             }
         }
@@ -117,13 +137,13 @@ impl<'py> Walk<'py> {
     /// The pointer for an error message: key text with lone surrogates replaced, "/" for the root.
     fn pointer_for_message(&self, segment: u32) -> String {
         let p = self.pointer(segment, |leaf| match &self.leaves[leaf as usize].source {
-            Source::Str(s) => Cow::Owned(s.to_string_lossy().into_owned()),
-            _ => Cow::Borrowed(""),
+            Source::Str(s) => Cow::Owned(s.to_string_lossy().into_owned().into_bytes()),
+            _ => Cow::Borrowed(b""),
         });
         if p.is_empty() {
             "/".into()
         } else {
-            p
+            String::from_utf8_lossy(&p).into_owned()
         }
     }
 }
@@ -136,9 +156,19 @@ fn type_name(node: &Bound<'_, PyAny>) -> String {
 }
 
 /// Walk `root` the way `weir.payload.walk` does, with an explicit stack.
-fn walk<'py>(root: &Bound<'py, PyAny>, max_depth: i64) -> PyResult<Walk<'py>> {
+fn walk<'py>(root: &Bound<'py, PyAny>, limits: WalkLimits) -> PyResult<Walk<'py>> {
     let py = root.py();
+    let max_depth = limits.depth;
     let mut w = Walk::default();
+    // Keys, values and list items met so far; a container's are counted before it is walked.
+    let mut items: usize = 0;
+    let mut count = |n: usize| -> PyResult<()> {
+        items = items.saturating_add(n);
+        if items > limits.items {
+            return Err(over("max_items", items, limits.items));
+        }
+        Ok(())
+    };
     let mut stack: Vec<(Bound<'py, PyAny>, u32, u32, i64)> = vec![(root.clone(), NONE, NONE, 0)];
     let mut pairs: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = Vec::new();
     while let Some((node, segment, context, depth)) = stack.pop() {
@@ -172,10 +202,12 @@ fn walk<'py>(root: &Bound<'py, PyAny>, max_depth: i64) -> PyResult<Walk<'py>> {
         match kind {
             Kind::Dict | Kind::Mapping => {
                 if let (Kind::Dict, Ok(d)) = (kind, node.cast::<PyDict>()) {
+                    count(d.len().saturating_mul(2))?;
                     // Take the items first: no Python code runs while the dict is iterated.
                     pairs.extend(d.iter());
                 } else {
                     for item in node.call_method0("items")?.try_iter()? {
+                        count(2)?;
                         pairs.push(item?.extract()?);
                     }
                 }
@@ -196,11 +228,13 @@ fn walk<'py>(root: &Bound<'py, PyAny>, max_depth: i64) -> PyResult<Walk<'py>> {
             Kind::Sequence => {
                 let first = stack.len();
                 if let Ok(list) = node.cast_exact::<PyList>() {
+                    count(list.len())?;
                     for (i, item) in list.iter().enumerate() {
                         let s = w.segment(segment, Token::Index(i));
                         stack.push((item, s, context, depth + 1));
                     }
                 } else if let Ok(tuple) = node.cast_exact::<PyTuple>() {
+                    count(tuple.len())?;
                     for (i, item) in tuple.iter().enumerate() {
                         let s = w.segment(segment, Token::Index(i));
                         stack.push((item, s, context, depth + 1));
@@ -208,6 +242,7 @@ fn walk<'py>(root: &Bound<'py, PyAny>, max_depth: i64) -> PyResult<Walk<'py>> {
                 } else {
                     // A subclass: iterate it as Python's enumerate() would.
                     for (i, item) in node.try_iter()?.enumerate() {
+                        count(1)?;
                         let s = w.segment(segment, Token::Index(i));
                         stack.push((item?, s, context, depth + 1));
                     }
@@ -259,9 +294,10 @@ fn walk<'py>(root: &Bound<'py, PyAny>, max_depth: i64) -> PyResult<Walk<'py>> {
     Ok(w)
 }
 
-/// A byte offset moved forward to the next character boundary of `text`.
-fn ceil_boundary(text: &str, mut at: usize) -> usize {
-    while at < text.len() && !text.is_char_boundary(at) {
+/// A byte offset moved forward to the next character boundary: past continuation bytes, which
+/// works for UTF-8 and for the `surrogatepass` form of a str with lone surrogates alike.
+fn ceil_boundary(text: &[u8], mut at: usize) -> usize {
+    while at < text.len() && (text[at] & 0xC0) == 0x80 {
         at += 1;
     }
     at
@@ -270,7 +306,7 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
 /// A finding as `scan_payload` returns it: (leaf path, in_key, rule index, start, end, score,
 /// value).
 type PayloadFinding<'py> = (
-    Bound<'py, PyString>,
+    Bound<'py, PyAny>,
     bool,
     u32,
     usize,
@@ -284,26 +320,33 @@ pub fn scan_payload<'py>(
     py: Python<'py>,
     engine: &Engine,
     root: &Bound<'py, PyAny>,
-    max_depth: i64,
+    limits: WalkLimits,
 ) -> PyResult<Vec<PayloadFinding<'py>>> {
-    let w = walk(root, max_depth)?;
-    // Borrow every leaf's bytes, in order: the first str with lone surrogates is the error.
+    let w = walk(root, limits)?;
+    // A str with lone surrogates has no UTF-8 form to borrow: it is encoded as `surrogatepass`
+    // writes it (offsets in code points stay right), into storage that outlives the borrows.
+    let encoded: Vec<Option<Bound<'py, PyBytes>>> = w
+        .leaves
+        .iter()
+        .map(|leaf| match &leaf.source {
+            Source::Str(s) if s.to_str().is_err() => crate::python::surrogatepass(s).map(Some),
+            _ => Ok(None),
+        })
+        .collect::<PyResult<_>>()?;
     let mut texts: Vec<&[u8]> = Vec::with_capacity(w.leaves.len());
-    for leaf in &w.leaves {
-        texts.push(match &leaf.source {
-            Source::Str(s) => s
-                .to_str()
-                .map_err(|_| {
-                    PyValueError::new_err(format!(
-                        "the str at {} is not valid Unicode (it holds lone surrogates); encode it \
-                         to bytes with errors='surrogateescape' or clean it first",
-                        w.pointer_for_message(leaf.segment)
-                    ))
-                })?
-                .as_bytes(),
-            Source::Bytes(b) => b.as_bytes(),
-            Source::Digits(a, b) => &w.digits[*a..*b],
-        });
+    let mut total: usize = 0;
+    for (leaf, enc) in w.leaves.iter().zip(&encoded) {
+        let text = match (&leaf.source, enc) {
+            (_, Some(b)) => b.as_bytes(),
+            (Source::Str(s), None) => s.to_str()?.as_bytes(),
+            (Source::Bytes(b), None) => b.as_bytes(),
+            (Source::Digits(a, b), None) => &w.digits[*a..*b],
+        };
+        total = total.saturating_add(text.len());
+        if total > limits.bytes {
+            return Err(over("max_bytes", total, limits.bytes));
+        }
+        texts.push(text);
     }
     let contexts: Vec<Option<&[u8]>> = w
         .leaves
@@ -320,26 +363,22 @@ pub fn scan_payload<'py>(
         }
         let leaf = &w.leaves[i];
         let text = texts[i];
-        let path = PyString::new(
+        let path = crate::python::str_from_bytes(
             py,
-            &w.pointer(leaf.segment, |k| {
-                // Keys were borrowed above: valid UTF-8.
-                Cow::Borrowed(std::str::from_utf8(texts[k as usize]).unwrap_or_default())
-            }),
-        );
-        let value = |f: &Finding| -> Bound<'py, PyAny> {
+            &w.pointer(leaf.segment, |k| Cow::Borrowed(texts[k as usize])),
+        )?;
+        let value = |f: &Finding| -> PyResult<Bound<'py, PyAny>> {
             match &leaf.source {
-                Source::Bytes(_) => PyBytes::new(py, &text[f.start..f.end]).into_any(),
+                Source::Bytes(_) => Ok(PyBytes::new(py, &text[f.start..f.end]).into_any()),
+                // str leaves: Python's text[start:end] in code points, whose byte offsets are
+                // the engine's moved to character boundaries.
                 _ => {
-                    // str leaves: Python's text[start:end] in code points, whose byte offsets
-                    // are the engine's moved to character boundaries.
-                    let s = std::str::from_utf8(text).unwrap_or_default();
-                    let (a, b) = (ceil_boundary(s, f.start), ceil_boundary(s, f.end));
-                    PyString::new(py, &s[a..b.max(a)]).into_any()
+                    let (a, b) = (ceil_boundary(text, f.start), ceil_boundary(text, f.end));
+                    crate::python::str_from_bytes(py, &text[a..b.max(a)])
                 }
             }
         };
-        let values: Vec<Bound<'py, PyAny>> = found.iter().map(value).collect();
+        let values: Vec<Bound<'py, PyAny>> = found.iter().map(value).collect::<PyResult<_>>()?;
         if matches!(leaf.source, Source::Str(_)) && !text.is_ascii() {
             let mut offsets: Vec<usize> = found.iter().flat_map(|f| [f.start, f.end]).collect();
             bytes_to_chars(text, &mut offsets);

@@ -17,6 +17,20 @@ pub const MAX_HOTWORD_WINDOW: usize = 256;
 /// What a passing validator adds to a rule's score.
 pub const VALIDATED_BOOST: f64 = 0.15;
 
+/// Longest pattern accepted, in bytes. The longest built-in pattern is a few hundred bytes;
+/// anything near this is a mistake or an attack on compile time.
+pub const MAX_PATTERN_BYTES: usize = 64 * 1024;
+/// Deepest nesting of groups and repetitions the parser accepts (its own default is 250).
+pub const NEST_LIMIT: u32 = 100;
+/// Most heap the compiled NFA of one pattern may take: `(a|aa){1000}{1000}` stops here, in
+/// milliseconds, instead of building a billion states.
+pub const NFA_SIZE_LIMIT: usize = 8 << 20;
+/// Most heap the one-pass DFA of one pattern may take (beyond it, the meta regex does without).
+pub const ONEPASS_SIZE_LIMIT: usize = 1 << 20;
+/// Cache of the lazy DFA per search; when it fills too often the meta regex falls back to a
+/// slower linear engine, so time stays linear either way.
+pub const HYBRID_CACHE_CAPACITY: usize = 2 << 20;
+
 /// A rule as given by the caller.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSpec {
@@ -69,7 +83,55 @@ pub struct Rule {
 
 fn syntax_config() -> syntax::Config {
     // Bytes semantics: ASCII classes and word boundaries, any byte may match.
-    syntax::Config::new().unicode(false).utf8(false)
+    syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(NEST_LIMIT)
+}
+
+/// Meta regex settings with explicit size limits (the crate's defaults are larger).
+pub fn bounded_config() -> meta::Config {
+    meta::Config::new()
+        .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+        .onepass_size_limit(Some(ONEPASS_SIZE_LIMIT))
+        .hybrid_cache_capacity(HYBRID_CACHE_CAPACITY)
+}
+
+/// The meta regex with explicit size limits: a pathological pattern is a compile error, fast.
+pub fn bounded_regex(pattern: &str, syntax: syntax::Config) -> Result<Regex, String> {
+    if pattern.len() > MAX_PATTERN_BYTES {
+        return Err(format!(
+            "pattern is {} bytes, over the limit of {MAX_PATTERN_BYTES}",
+            pattern.len()
+        ));
+    }
+    Regex::builder()
+        .syntax(syntax)
+        .configure(bounded_config().utf8_empty(false))
+        .build(pattern)
+        .map_err(|e| format!("pattern does not compile: {}", one_line(&with_causes(&e))))
+}
+
+/// An error and its causes: the meta regex says "error building NFA", its source says why.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
+fn parse_hir(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .parse(pattern)
+        .map_err(|e| one_line(&e.to_string()))
 }
 
 impl Rule {
@@ -87,27 +149,9 @@ impl Rule {
                 spec.score
             )));
         }
-        let regex = Regex::builder()
-            .syntax(syntax_config())
-            .configure(meta::Config::new().utf8_empty(false))
-            .build(&spec.pattern)
-            .map_err(|e| {
-                err(format!(
-                    "pattern does not compile: {}",
-                    one_line(&e.to_string())
-                ))
-            })?;
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&spec.pattern)
-            .map_err(|e| {
-                err(format!(
-                    "pattern does not compile: {}",
-                    one_line(&e.to_string())
-                ))
-            })?;
+        let regex = bounded_regex(&spec.pattern, syntax_config()).map_err(err)?;
+        let hir =
+            parse_hir(&spec.pattern).map_err(|e| err(format!("pattern does not compile: {e}")))?;
         if hir.properties().minimum_len() == Some(0) {
             return Err(err("pattern can match the empty string".into()));
         }
@@ -158,13 +202,12 @@ impl Rule {
 
 /// The longest match a pattern can produce (bytes semantics), or None when unbounded.
 pub fn max_match_len(pattern: &str) -> Result<Option<usize>, String> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map_err(|e| one_line(&e.to_string()))?;
-    Ok(hir.properties().maximum_len())
+    if pattern.len() > MAX_PATTERN_BYTES {
+        return Err(format!(
+            "pattern is over the limit of {MAX_PATTERN_BYTES} bytes"
+        ));
+    }
+    Ok(parse_hir(pattern)?.properties().maximum_len())
 }
 
 fn one_line(s: &str) -> String {
@@ -268,6 +311,26 @@ mod tests {
     fn value_group_found() {
         let r = Rule::compile(&spec(r"k=(?P<value>[a-z]{3})"), 0).unwrap();
         assert_eq!(r.value_group, Some(1));
+    }
+
+    #[test]
+    fn pathological_patterns_fail_fast_naming_the_rule() {
+        let started = std::time::Instant::now();
+        let long = "a".repeat(MAX_PATTERN_BYTES + 1);
+        let deep = format!("{}a{}", "(".repeat(200), ")".repeat(200));
+        for pattern in [
+            r"(a|aa){1000}{1000}",
+            r"(?:\w{100}){100}{100}",
+            &long,
+            &deep,
+        ] {
+            let e = Rule::compile(&spec(pattern), 0).err().expect("refused");
+            assert_eq!(e.rule_id, "t.rule");
+            assert!(e.to_string().starts_with("rule 't.rule': pattern "), "{e}");
+            assert!(!e.message.ends_with("error building NFA"), "{e}");
+        }
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert!(max_match_len(&long).is_err());
     }
 
     #[test]

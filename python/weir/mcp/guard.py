@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
+from weir.limits import LimitExceeded
 from weir.masking import Decided, apply, decide
 from weir.mcp import content, domains
 from weir.mcp.audit import AuditLog, from_settings
@@ -355,6 +356,10 @@ class Guard:
             return run()
         except Withheld:
             raise
+        except LimitExceeded as e:
+            # Its message names the limit and the size seen, never a value: safe to pass on.
+            self._record(method, tool, direction, "withhold", (), "too_large")
+            raise Withheld("too_large", f"weir withheld the {what}: {e}") from None
         except Exception as e:
             kind = type(e).__name__
             log.error(
@@ -389,7 +394,7 @@ class Guard:
         for i, _ in mirrors or ():
             view = content.copy_path(view, ("content", i, "text"))
             view["content"][i]["text"] = ""
-        result = self.scanner.scan(view, ner=self.settings.ner, ocr=False)
+        result = self.scanner.scan(view, ner=self.settings.ner, ocr=False, limits=self.policy.limits)
         decided = decide(result.findings, self.policy, tool=tool, direction=direction, enforce=False)
         scanned = [(m, self._decide_media(m, method, tool, direction, what)) for m in media]
 
@@ -446,13 +451,15 @@ class Guard:
             from weir.ocr import OcrError
 
             try:
-                found = self.scanner.scan(m.raw, ocr=True, ner=self.settings.ner).findings
+                found = self.scanner.scan(
+                    m.raw, ocr=True, ner=self.settings.ner, limits=self.policy.limits
+                ).findings
             except OcrError as e:
                 self._unscannable(
                     method, tool, direction, what, f"an image OCR could not read ({type(e).__name__})"
                 )
         else:
-            found = self.scanner.scan(m.raw, ocr=False).findings
+            found = self.scanner.scan(m.raw, ocr=False, limits=self.policy.limits).findings
         found = [msgspec.structs.replace(f, path=pointer) for f in found]
         return decide(found, self.policy, tool=tool, direction=direction, enforce=False)
 
@@ -470,7 +477,7 @@ class Guard:
         if any(f.box is not None for f in replaced):
             from weir.ocr import redact_image
 
-            out = redact_image(m.raw, replaced)
+            out = redact_image(m.raw, replaced, limits=self.policy.limits or self.scanner.limits)
             assert isinstance(out, bytes)
             return out
         out_bytes = apply(m.raw, replaced, d, self.policy)
@@ -478,7 +485,7 @@ class Guard:
         return out_bytes
 
     def _injection_decided(self, metadata: dict[str, Any], tool: str | None) -> Decided:
-        found = self._injection.scan(metadata, ocr=False).findings
+        found = self._injection.scan(metadata, ocr=False, limits=self.policy.limits).findings
         return decide(found, self.policy, tool=tool, direction="outbound", enforce=False)
 
     def _act_on_metadata(

@@ -174,6 +174,11 @@ class Router:
         except msgspec.DecodeError:
             withheld = Withheld("error", "weir withheld the message: it is not valid JSON")
             return self._unreadable(line[:_HEAD], side, withheld, "a line that is not valid JSON")
+        except RecursionError:  # msgspec stops at Python's recursion limit (~1000 levels)
+            withheld = Withheld(
+                "too_large", "weir withheld the message: its JSON is nested too deeply to be checked"
+            )
+            return self._unreadable(line[:_HEAD], side, withheld, "a line of JSON nested too deeply")
         if isinstance(message, dict):
             fwd, back = self._message(message, side, out.notes)
             if fwd is message and self._canonical(line, message):
