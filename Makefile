@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
 LOCK := requirements/dev.lock
 APT_STAMP = $(STAMPS)/apt-$(shell echo '$(APT_PACKAGES)' | sha256sum | cut -c1-12)
-APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2
+APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 default-jre-headless
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml)
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
@@ -77,11 +77,12 @@ $(APT_STAMP):
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) and re-run"; exit 2; }
 	@mkdir -p $(STAMPS) && touch $@
 
-# The virtualenv, from the hashed lock file only.
+# The virtualenv, from the hashed lock file only. Wheels only, except pyspark: PyPI has no wheel
+# of it, so pip builds it from its hash-checked sdist (which only packs the bundled Spark jars).
 setup: $(STAMPS)/venv
 $(STAMPS)/venv: $(LOCK) | $(APT_STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: --no-binary pyspark -r $(LOCK)
 	@mkdir -p $(STAMPS) && touch $@
 
 # The native module, release mode, installed editable into .venv.
