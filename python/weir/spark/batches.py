@@ -29,6 +29,8 @@ PREVIEW_COLUMN = "preview"
 def _non_null(column: pa.Array | pa.ChunkedArray) -> tuple[list[int], list[str | bytes]]:
     """Row indices and values of the non-null cells (str for strings, bytes for binary)."""
     values = column.to_pylist()
+    if column.null_count == 0:
+        return list(range(len(values))), values
     rows = [i for i, v in enumerate(values) if v is not None]
     return rows, [values[i] for i in rows]
 
@@ -47,41 +49,54 @@ def scan_batches(
     """One output row per finding: the row's key columns, the column it was found in, then
     entity, rule, category, start, end (code points for strings, bytes for binary) and score."""
     text = pa.large_string() if large_strings else pa.string()
+    names = [*key_cols, *FINDING_COLUMNS]
+    names += [FINGERPRINT_COLUMN] if fingerprint else []
+    names += [PREVIEW_COLUMN] if preview else []
     for batch in batches:
         state = prepared(key, settings)
+        # Column-wise accumulators; rule and column names are indices, expanded by Arrow at the end.
         rows: list[int] = []
-        out: dict[str, list[object]] = {name: [] for name in FINDING_COLUMNS}
-        prints: list[str] = []
-        previews: list[str] = []
-        for col in cols:
+        in_col: list[int] = []
+        rule_at: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        scores: list[float] = []
+        extra: list[str] = []  # fingerprint and/or preview, interleaved per finding
+        plain = state.policy is None and not fingerprint and not preview
+        for c, col in enumerate(cols):
             where, values = _non_null(batch.column(col))
-            for row, found in zip(where, state.reported(values), strict=True):
-                for f in found:
+            if plain:  # the hot path: the engine's tuples, no Finding objects
+                for row, found in zip(where, state.raw(values), strict=True):
+                    for i, start, end, score in found:
+                        rows.append(row)
+                        in_col.append(c)
+                        rule_at.append(i)
+                        starts.append(start)
+                        ends.append(end)
+                        scores.append(score)
+                continue
+            for row, reported in zip(where, state.reported(values), strict=True):
+                for f in reported:
                     rows.append(row)
-                    for name, value in zip(
-                        FINDING_COLUMNS,
-                        (col, f.entity, f.rule, f.category, f.start, f.end, f.score),
-                        strict=True,
-                    ):
-                        out[name].append(value)
+                    in_col.append(c)
+                    rule_at.append(state.rule_index[f.rule])
+                    starts.append(f.start)
+                    ends.append(f.end)
+                    scores.append(f.score)
                     if fingerprint:
-                        prints.append(state.fingerprint(f))
+                        extra.append(state.fingerprint(f))
                     if preview:
-                        previews.append(f.preview)
+                        extra.append(f.preview)
         if not rows:
             continue
         taken = pa.array(rows, pa.int64())
+        rule_idx = pa.array(rule_at, pa.int32())
         arrays: list[pa.Array] = [batch.column(k).take(taken) for k in key_cols]
-        arrays += [pa.array(out[name], text) for name in FINDING_COLUMNS[:4]]
-        arrays += [pa.array(out["start"], pa.int32()), pa.array(out["end"], pa.int32())]
-        arrays.append(pa.array(out["score"], pa.float64()))
-        names = [*key_cols, *FINDING_COLUMNS]
-        if fingerprint:
-            arrays.append(pa.array(prints, text))
-            names.append(FINGERPRINT_COLUMN)
-        if preview:
-            arrays.append(pa.array(previews, text))
-            names.append(PREVIEW_COLUMN)
+        arrays.append(pa.array(list(cols), text).take(pa.array(in_col, pa.int32())))
+        arrays += [pa.array(names_, text).take(rule_idx) for names_ in state.rule_columns]
+        arrays += [pa.array(starts, pa.int32()), pa.array(ends, pa.int32()), pa.array(scores, pa.float64())]
+        step = int(fingerprint) + int(preview)
+        arrays += [pa.array(extra[k::step], text) for k in range(step)]
         yield pa.RecordBatch.from_arrays(arrays, names=names)
 
 

@@ -60,10 +60,27 @@ class Prepared:
         self._meta: list[tuple[str, str, Category]] = [
             (r.entity, r.id, r.category) for r in self.scanner.rules
         ]
+        self.rule_index = {r.id: i for i, r in enumerate(self.scanner.rules)}
+        """Rule id -> the engine's rule index."""
+        self.rule_columns: tuple[list[str], list[str], list[str]] = (
+            [r.entity for r in self.scanner.rules],
+            [r.id for r in self.scanner.rules],
+            [r.category for r in self.scanner.rules],
+        )
+        """Entity, rule id and category per rule index, for expanding indices into columns."""
         self._fingerprint_key: bytes | None = None
 
     def __repr__(self) -> str:
         return f"Prepared(rules={len(self._meta)}, policy={self.policy is not None})"
+
+    def raw(self, texts: Sequence[str | bytes]) -> list[list[tuple[int, int, int, float]]]:
+        """Per text, the engine's (rule index, start, end, score) at or above the score floor:
+        ``findings`` without building a Finding per match. One native call for the whole list."""
+        floor = self.floor
+        found = self.scanner.engine.scan_batch(texts, [None] * len(texts))
+        if floor <= 0.0:
+            return found
+        return [[t for t in per if t[3] >= floor] for per in found]
 
     def findings(self, texts: Sequence[str | bytes]) -> list[list[Finding]]:
         """Per text, its findings at or above the score floor, as ``weir.scan`` would report them
