@@ -13,8 +13,9 @@ benchmarks/data/). Rows, each timed end to end (JVM already up, plan to last tas
 - per-row overhead on short rows (``--rows`` lines of ~40 bytes): in-process ``weir.scan`` per
   row, the batched native call weir.spark makes per Arrow batch, and ``scan_column`` in local[1].
 
-The file is split into ``spark.sql.files.maxPartitionBytes`` (128 MB) partitions; each Python
-worker compiles its scanner once (a fraction of a second, in the numbers).
+The file is read in splits of ``--split-mb`` (``spark.sql.files.maxPartitionBytes``, 16 MB here
+rather than Spark's 128 MB, so a 100 MB file still makes tasks for both cores); each Python worker
+compiles its scanner once (a fraction of a second, inside the numbers).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _row(label: str, where: str, n: int, secs: float, **extra: Any) -> Row:
     return row
 
 
-def session(master: str) -> Any:
+def session(master: str, split_mb: int = 128) -> Any:
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
 
@@ -84,6 +85,8 @@ def session(master: str) -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
+        # A file is read in splits of this size: the tasks there are to share between cores.
+        .config("spark.sql.files.maxPartitionBytes", str(split_mb * MB))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -100,13 +103,14 @@ def identity(batches: Iterator[Any]) -> Iterator[Any]:
     yield from batches
 
 
-def spark_rows(path: Path, master: str) -> list[Row]:
+def spark_rows(path: Path, master: str, split_mb: int) -> list[Row]:
     from weir.spark import redact_column, scan_column
 
-    spark = session(master)
+    spark = session(master, split_mb)
     try:
         n = path.stat().st_size
         logs = spark.read.text(str(path))
+        print(f"{master}: {logs.rdd.getNumPartitions()} input partitions of <= {split_mb} MB", flush=True)
         # Warm-up on a slice: JVM JIT and a first Python worker, so rows time steady work.
         scan_column(logs.limit(20_000), "value").count()
         rows = []
@@ -161,10 +165,14 @@ def per_row(count: int) -> list[Row]:
 
 
 def write_report(out: Path, args: argparse.Namespace, rows: list[Row], small: list[Row]) -> None:
-    command = f"python benchmarks/bench_spark.py --mb {args.mb:g} --rows {args.rows}"
+    command = (
+        f"python benchmarks/bench_spark.py --mb {args.mb:g} --rows {args.rows} --split-mb {args.split_mb}"
+    )
     lines = [
         f"Machine: {os.cpu_count()} cores, `{platform_line()}`; "
-        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; command: `{command}`",
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; command: `{command}`; "
+        f"load average at the start {args.load_before:.1f}, at the end {os.getloadavg()[0]:.1f} "
+        "(a shared machine: other work takes cores from every row alike)",
         "",
         "| where | what | input | seconds | MB/s | findings |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
@@ -195,15 +203,17 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=1000.0, help="log size in MB (10^6 bytes)")
     ap.add_argument("--rows", type=int, default=500_000, help="short rows for the per-row overhead")
     ap.add_argument("--masters", default="local[1],local[2]")
+    ap.add_argument("--split-mb", type=int, default=16, help="spark.sql.files.maxPartitionBytes, in MB")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "spark.md")
     args = ap.parse_args()
+    args.load_before = os.getloadavg()[0]
 
     size = int(args.mb * MB)
     path = HERE / "data" / f"bench-{size // MB}mb.log"
     build_log(path, size)
     rows = cli_rows(path, [1, os.cpu_count() or 1])
     for master in args.masters.split(","):
-        rows += spark_rows(path, master)
+        rows += spark_rows(path, master, args.split_mb)
     small = per_row(args.rows)
     write_report(args.out, args, rows, small)
 

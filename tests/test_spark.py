@@ -31,7 +31,7 @@ from weir.mcp.audit import Fingerprinter
 from weir.rules import load_builtin
 from weir.spark import redact_column, scan_column
 from weir.spark import worker as spark_worker
-from weir.spark.batches import redact_batches
+from weir.spark.batches import redact_batches, scan_batches
 from weir.spark.worker import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,3 +321,45 @@ def test_example_job_on_gzipped_logs(spark: SparkSession, tmp_path: Path) -> Non
     assert Counter(r.value for r in written) == Counter(redacted(line) for line in originals)
     findings = spark.read.parquet(str(tmp_path / "out" / "findings"))
     assert findings.where("file LIKE '%.log.gz'").count() > 0
+
+
+def test_binary_values_and_large_strings_in_arrow_batches() -> None:
+    """The worker side alone: binary cells give byte offsets and redact to bytes, as
+    weir.scan/weir.redact on bytes do; large_string batches (useLargeVarTypes) come back large."""
+    blobs = [b"mail jane.doe@example.com \xff\xfe", None, "héllo jane.doe@example.com".encode()]
+    batch = pa.RecordBatch.from_pydict(
+        {"k": pa.array(["a", "b", "c"], pa.large_string()), "blob": pa.array(blobs, pa.binary())}
+    )
+    settings = Settings()
+    found = list(
+        scan_batches(
+            iter([batch]),
+            key=settings.cache_key(),
+            settings=settings,
+            cols=["blob"],
+            key_cols=["k"],
+            fingerprint=False,
+            preview=False,
+            large_strings=True,
+        )
+    )
+    assert found[0].schema.field("entity").type == pa.large_string()
+    got = [(r["k"], r["entity"], r["start"], r["end"]) for r in found[0].to_pylist()]
+    expected = [
+        (k, f.entity, f.start, f.end)
+        for k, blob in zip("abc", blobs, strict=True)
+        if blob is not None
+        for f in weir.scan(blob)
+    ]
+    assert got == expected and got[-1][2] == len("héllo ".encode())
+    out = list(
+        redact_batches(
+            iter([batch]),
+            key=settings.cache_key(),
+            settings=settings,
+            cols=["blob"],
+            on_block="raise",
+            flag_column=None,
+        )
+    )
+    assert out[0].column("blob").to_pylist() == [weir.redact(b) if b is not None else None for b in blobs]
