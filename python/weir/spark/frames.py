@@ -35,7 +35,7 @@ from weir.spark.batches import (
     redact_batches,
     scan_batches,
 )
-from weir.spark.worker import Prepared, Settings
+from weir.spark.worker import Settings, prepared
 
 _FINDING_FIELDS = StructType(
     [
@@ -195,7 +195,7 @@ def _settings(
         policy=msgspec.to_builtins(pol) if pol is not None else None,
         extra_rules=tuple(rule for path in extra_rules for rule in load_file(path)),
     )
-    Prepared(settings)
+    prepared(settings.cache_key(), settings)  # compiled (and cached) here too: errors surface now
     return settings
 
 
