@@ -106,7 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.policy:
         policy = weir.Policy.load(args.policy) if Path(args.policy).exists() else args.policy
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = SparkSession.builder.master(args.master).appName("weir-logs").getOrCreate()
+    spark = (
+        SparkSession.builder.master(args.master)
+        .appName("weir-logs")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
     try:
         with tempfile.TemporaryDirectory() as tmp:
             src = args.src
