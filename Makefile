@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
 LOCK := requirements/dev.lock
 APT_STAMP = $(STAMPS)/apt-$(shell echo '$(APT_PACKAGES)' | sha256sum | cut -c1-12)
-APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2
+APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 default-jre-headless
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml) patterns/MANIFEST.sha256
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
@@ -48,6 +48,7 @@ bench: build peers
 	WEIR_BENCH_MB=64 $(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json
 	$(BIN)/python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md --json benchmarks/results/cli.json
 	$(BIN)/python benchmarks/scaling.py --out benchmarks/results/scaling.json
+	$(BIN)/python benchmarks/bench_spark.py --mb 1000 --out benchmarks/results/spark.md
 	$(BIN)/python benchmarks/eval_ner.py --out benchmarks/results/ner_eval.md
 	$(BIN)/python benchmarks/peers/bench_json_calls.py --out benchmarks/results/json_calls.md
 	$(BIN)/python benchmarks/eval_ocr.py --out benchmarks/results/ocr_eval.md
@@ -81,11 +82,13 @@ $(APT_STAMP):
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) and re-run"; exit 2; }
 	@mkdir -p $(STAMPS) && touch $@
 
-# The virtualenv, from the hashed lock file only.
+# The virtualenv, from the hashed lock file only. Wheels only, except pyspark: PyPI has no wheel
+# of it, so pip builds it from its hash-checked sdist (which only packs the bundled Spark jars),
+# with the venv's own setuptools (--no-build-isolation: nothing is fetched without a hash).
 setup: $(STAMPS)/venv
 $(STAMPS)/venv: $(LOCK) | $(APT_STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: --no-binary pyspark --no-build-isolation -r $(LOCK)
 	@mkdir -p $(STAMPS) && touch $@
 
 # The native module, release mode, installed editable into .venv.
