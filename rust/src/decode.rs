@@ -207,8 +207,11 @@ impl Editor<'_> {
                     b'r' => b'\r',
                     c => c,
                 };
+                // `\\u0034` is an escape escaped again: unescaping it counts, so the next
+                // layer decodes what it reveals.
+                let reveals = c == b'\\' && matches!(t.get(i + 2), Some(b'u' | b'x'));
                 self.out.push(out);
-                self.map.unit(1, 2, 0);
+                self.map.unit(1, 2, if reveals { kind::ESCAPE } else { 0 });
                 2
             }
             _ => 0,
@@ -233,8 +236,10 @@ impl Editor<'_> {
             }
             name => {
                 if let Some(c) = QUIET_ENTITIES.iter().find(|(n, _)| n.as_bytes() == name) {
+                    // `&amp;#52;` is an entity escaped again: that counts (see `escape`).
+                    let reveals = c.1 == b'&' && t.get(i + used).is_some_and(|&b| b == b'#');
                     self.out.push(c.1);
-                    self.map.unit(1, used, 0);
+                    self.map.unit(1, used, if reveals { kind::HTML } else { 0 });
                     return used;
                 }
                 NAMED_ENTITIES
@@ -613,6 +618,9 @@ mod tests {
         assert_eq!(edited("\\ud83d x"), None);
         // A full-width digit written as a \u escape is both decoded and normalised.
         assert_eq!(edited("\\uff14"), Some("4".into()));
+        // Escapes escaped again count: the next layer decodes what they reveal.
+        assert_eq!(edited("\\\\u0034"), Some("\\u0034".into()));
+        assert_eq!(edited("&amp;#52;"), Some("&#52;".into()));
     }
 
     #[test]
