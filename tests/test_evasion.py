@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 import weir
 from weir import Scanner
+from weir.cli import main
 
 EMAIL = "jane.doe@example.com"
 CARD = "4111 1111 1111 1111"
@@ -258,3 +260,24 @@ def test_nested_base64_50_deep_is_bounded() -> None:
     found = [f for f in deep.scan(blob) if f.decoded is not None]
     assert found == []  # far deeper than 8 layers: nothing decoded to the card
     assert time.perf_counter() - started < 10.0
+
+
+def test_cli_reports_and_redacts_hidden_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hidden = b64(f"mail {EMAIL}")
+    log = tmp_path / "app.log"
+    log.write_text(f"INFO start\nWARN token {hidden} card {fw(CARD)}\nINFO done\n", encoding="utf-8")
+    assert main(["scan", "--format", "json", str(log)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    by_entity = {f["entity"]: f for f in doc["findings"]}
+    assert by_entity["EMAIL_ADDRESS"]["decoded"] == "base64"
+    assert by_entity["CREDIT_CARD"]["decoded"] == "normalized"
+    assert (by_entity["EMAIL_ADDRESS"]["line"], by_entity["EMAIL_ADDRESS"]["column"]) == (2, 12)
+    assert EMAIL not in json.dumps(doc) and hidden not in json.dumps(doc)
+    assert main(["scan", "--format", "sarif", str(log)]) == 1
+    sarif = json.loads(capsys.readouterr().out)
+    assert {r["properties"].get("decoded") for r in sarif["runs"][0]["results"]} >= {"base64", "normalized"}
+    out = tmp_path / "clean.log"
+    assert main(["redact", str(log), "-o", str(out)]) == 0
+    clean = out.read_text(encoding="utf-8")
+    assert hidden[-8:] not in clean and fw(CARD) not in clean
+    assert clean.startswith("INFO start\n") and clean.endswith("INFO done\n")

@@ -40,28 +40,28 @@ pub fn edit(text: &[u8], normalize: bool, decode: bool) -> Option<Edited> {
         normalize,
         query: false,
     };
+    let mut next = Next::default();
     let mut i = 0;
     while i < text.len() {
-        let b = text[i];
-        let used = match b {
+        // Copy the plain stretch up to the next byte that may start an edit in one go.
+        let at = next.find(text, i, normalize, decode);
+        if at > i {
+            e.copy_plain(i, at);
+            i = at;
+            if i == text.len() {
+                break;
+            }
+        }
+        let used = match text[i] {
             b'%' if decode => e.percent(i),
             b'\\' if decode => e.escape(i),
             b'&' if decode => e.entity(i),
             b'+' if decode && e.query => e.plus(i),
-            b'?' | b'=' => {
-                e.query = true;
-                0
-            }
-            b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'<' | b'>' => {
-                e.query = false;
-                0
-            }
             0x80.. if normalize => e.unicode(i),
             _ => 0,
         };
         if used == 0 {
-            e.out.push(b);
-            e.map.copy(1);
+            e.copy_plain(i, i + 1);
             i += 1;
         } else {
             i += used;
@@ -78,11 +78,61 @@ struct Editor<'a> {
     out: Vec<u8>,
     map: Map,
     normalize: bool,
-    /// Inside a URL query or form body (after '?' or '='), where '+' means a space.
+    /// Inside a URL query (after '?'), where '+' means a space.
     query: bool,
 }
 
+/// Where the next byte that may start an edit lies, per kind of byte, each found with a fast
+/// search and looked for again only once passed (so the whole text is searched once per kind).
+#[derive(Default)]
+struct Next {
+    escape: Option<usize>,
+    plus: Option<usize>,
+    high: Option<usize>,
+}
+
+impl Next {
+    fn find(&mut self, text: &[u8], from: usize, normalize: bool, decode: bool) -> usize {
+        let n = text.len();
+        let refresh = |slot: &mut Option<usize>, search: &dyn Fn(&[u8]) -> Option<usize>| {
+            if !matches!(*slot, Some(p) if p >= from) {
+                *slot = Some(search(&text[from..]).map_or(n, |p| from + p));
+            }
+            slot.unwrap_or(n)
+        };
+        let mut at = n;
+        if decode {
+            at = at.min(refresh(&mut self.escape, &|t| {
+                memchr::memchr3(b'%', b'\\', b'&', t)
+            }));
+            at = at.min(refresh(&mut self.plus, &|t| memchr::memchr(b'+', t)));
+        }
+        if normalize {
+            at = at.min(refresh(&mut self.high, &|t| {
+                t.iter().position(|&b| b >= 0x80)
+            }));
+        }
+        at
+    }
+}
+
 impl Editor<'_> {
+    /// Copy `text[a..b]` unchanged, noting whether it leaves a URL query (a '?' after the last
+    /// space or quote) for '+'. Only a URL's query: `key=value` logs use '+' for time zones.
+    fn copy_plain(&mut self, a: usize, b: usize) {
+        let seg = &self.text[a..b];
+        let brk = memchr::memrchr3(b' ', b'\n', b'"', seg);
+        let q = memchr::memrchr(b'?', seg);
+        match (q, brk) {
+            (Some(q), Some(k)) => self.query = q > k,
+            (Some(_), None) => self.query = true,
+            (None, Some(_)) => self.query = false,
+            (None, None) => {}
+        }
+        self.out.extend_from_slice(seg);
+        self.map.copy(seg.len());
+    }
+
     /// Emit a decoded character standing for `plen` source bytes, normalised when asked.
     fn emit(&mut self, c: char, plen: usize, kinds: u8) {
         let norm = if self.normalize {
@@ -609,7 +659,8 @@ mod tests {
         assert_eq!(edited("\\ud83d\\ude00!"), Some("😀!".into()));
         assert_eq!(edited("\\x34\\x31"), Some("41".into()));
         assert_eq!(edited("&#52;&#x31;&commat;&nbsp;"), Some("41@ ".into()));
-        assert_eq!(edited("q=4111+1111"), Some("q=4111 1111".into()));
+        assert_eq!(edited("/p?q=4111+1111"), Some("/p?q=4111 1111".into()));
+        assert_eq!(edited("ts=10:00+01:00 a?b c+d"), None);
         // Only quiet escapes: decoded in a view, but nothing that counts changed.
         assert_eq!(edited("say \\\"hi\\\" &amp; bye"), None);
         // Not escapes at all, or escapes of control characters: left as they are.
