@@ -33,12 +33,28 @@ pub fn edit(text: &[u8], normalize: bool, decode: bool) -> Option<Edited> {
     if !wants_norm && !wants_decode {
         return None;
     }
+    // A dry run first: most text with a `\"` or an accent has nothing that counts, and finding
+    // that out without building the view costs little more than the searches for candidates.
+    if !run_editor(text, normalize, decode, true).changed() {
+        return None;
+    }
+    let e = run_editor(text, normalize, decode, false);
+    e.changed().then_some(Edited {
+        bytes: e.out,
+        map: e.map,
+    })
+}
+
+/// One pass of the editor; a `dry` one builds no view and stops at the first change that counts.
+fn run_editor(text: &[u8], normalize: bool, decode: bool, dry: bool) -> Editor<'_> {
     let mut e = Editor {
         text,
-        out: Vec::with_capacity(text.len()),
+        out: Vec::with_capacity(if dry { 0 } else { text.len() }),
         map: Map::default(),
         normalize,
         query: false,
+        query_to: 0,
+        dry,
     };
     let mut next = Next::default();
     let mut i = 0;
@@ -56,7 +72,7 @@ pub fn edit(text: &[u8], normalize: bool, decode: bool) -> Option<Edited> {
             b'%' if decode => e.percent(i),
             b'\\' if decode => e.escape(i),
             b'&' if decode => e.entity(i),
-            b'+' if decode && e.query => e.plus(i),
+            b'+' if decode => e.plus(i),
             0x80.. if normalize => e.unicode(i),
             _ => 0,
         };
@@ -66,11 +82,11 @@ pub fn edit(text: &[u8], normalize: bool, decode: bool) -> Option<Edited> {
         } else {
             i += used;
         }
+        if dry && e.changed() {
+            break;
+        }
     }
-    e.map.changed().then_some(Edited {
-        bytes: e.out,
-        map: e.map,
-    })
+    e
 }
 
 struct Editor<'a> {
@@ -78,8 +94,11 @@ struct Editor<'a> {
     out: Vec<u8>,
     map: Map,
     normalize: bool,
-    /// Inside a URL query (after '?'), where '+' means a space.
+    /// Inside a URL query (after '?'), where '+' means a space, as of `query_to`.
     query: bool,
+    query_to: usize,
+    /// Only find out whether anything changes: plain text is not copied.
+    dry: bool,
 }
 
 /// Where the next byte that may start an edit lies, per kind of byte, each found with a fast
@@ -117,20 +136,17 @@ impl Next {
 }
 
 impl Editor<'_> {
-    /// Copy `text[a..b]` unchanged, noting whether it leaves a URL query (a '?' after the last
-    /// space or quote) for '+'. Only a URL's query: `key=value` logs use '+' for time zones.
+    /// Copy `text[a..b]` unchanged.
     fn copy_plain(&mut self, a: usize, b: usize) {
         let seg = &self.text[a..b];
-        let brk = memchr::memrchr3(b' ', b'\n', b'"', seg);
-        let q = memchr::memrchr(b'?', seg);
-        match (q, brk) {
-            (Some(q), Some(k)) => self.query = q > k,
-            (Some(_), None) => self.query = true,
-            (None, Some(_)) => self.query = false,
-            (None, None) => {}
+        if !self.dry {
+            self.out.extend_from_slice(seg);
+            self.map.copy(seg.len());
         }
-        self.out.extend_from_slice(seg);
-        self.map.copy(seg.len());
+    }
+
+    fn changed(&self) -> bool {
+        self.map.changed()
     }
 
     /// Emit a decoded character standing for `plen` source bytes, normalised when asked.
@@ -162,8 +178,10 @@ impl Editor<'_> {
         };
         match normalize_char(c) {
             Norm::Keep => {
-                self.out.extend_from_slice(&self.text[i..i + len]);
-                self.map.copy(len);
+                if !self.dry {
+                    self.out.extend_from_slice(&self.text[i..i + len]);
+                    self.map.copy(len);
+                }
             }
             Norm::Drop => self.map.drop(len),
             Norm::Ascii(b) => {
@@ -201,8 +219,27 @@ impl Editor<'_> {
         }
     }
 
+    /// Is `i` inside a URL query: a '?' after the last space or quote before it? Only a URL's
+    /// query: `key=value` logs use '+' for time zones. Each byte is searched once (the state is
+    /// carried forward from the last '+').
+    fn in_query(&mut self, i: usize) -> bool {
+        let seg = &self.text[self.query_to..i];
+        let brk = memchr::memrchr3(b' ', b'\n', b'"', seg);
+        match (memchr::memrchr(b'?', seg), brk) {
+            (Some(q), Some(k)) => self.query = q > k,
+            (Some(_), None) => self.query = true,
+            (None, Some(_)) => self.query = false,
+            (None, None) => {}
+        }
+        self.query_to = i;
+        self.query
+    }
+
     /// '+' for a space between two letters or digits in a query string.
     fn plus(&mut self, i: usize) -> usize {
+        if !self.in_query(i) {
+            return 0;
+        }
         let around = |j: Option<usize>| {
             j.and_then(|j| self.text.get(j))
                 .is_some_and(u8::is_ascii_alphanumeric)
@@ -436,21 +473,35 @@ static RUN: [bool; 256] = run_table();
 /// Every run of `text` that decodes (as hex, else as base64) to printable UTF-8, with its map
 /// onto `text`; stops adding once `budget` decoded bytes are used up.
 pub fn find_encoded(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
-    let mut i = 0;
+    // Runs shorter than SHORTEST cannot be taken, so look SHORTEST - 1 bytes ahead: when that
+    // byte is not a run byte, no long enough run starts before it and the bytes between are
+    // never read. Invariant: `i` is 0 or follows a byte that is not a run byte.
+    const SHORTEST: usize = MIN_RUN - 2; // two '=' of padding may complete a run
     let n = text.len();
-    while i < n {
-        if !RUN[text[i] as usize] {
-            i += 1;
+    let mut i = 0;
+    while i + SHORTEST <= n {
+        let probe = i + SHORTEST - 1;
+        if !RUN[text[probe] as usize] {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        while i < n && RUN[text[i] as usize] {
-            i += 1;
+        let start = text[i..probe]
+            .iter()
+            .rposition(|&b| !RUN[b as usize])
+            .map_or(i, |k| i + k + 1);
+        let end = text[probe..]
+            .iter()
+            .position(|&b| !RUN[b as usize])
+            .map_or(n, |k| probe + k);
+        let pad = text[end..]
+            .iter()
+            .take(2)
+            .take_while(|&&b| b == b'=')
+            .count();
+        if end - start + pad >= MIN_RUN {
+            decode_run(text, start, end, pad, budget, out);
         }
-        let pad = text[i..].iter().take(2).take_while(|&&b| b == b'=').count();
-        if i - start + pad >= MIN_RUN {
-            decode_run(text, start, i, pad, budget, out);
-        }
+        i = end + 1;
     }
 }
 
@@ -463,14 +514,19 @@ fn decode_run(
     out: &mut Vec<Decoded>,
 ) {
     let run = &text[start..end];
-    if run.len() >= MIN_RUN && run.len() % 2 == 0 && run.iter().all(u8::is_ascii_hexdigit) {
+    // One look at the run: all hex digits? Characters only one base64 alphabet has?
+    let (mut hex, mut std_only, mut url_only) = (true, false, false);
+    for &b in run {
+        hex &= b.is_ascii_hexdigit();
+        std_only |= b == b'+' || b == b'/';
+        url_only |= b == b'-' || b == b'_';
+    }
+    if hex && run.len() >= MIN_RUN && run.len() % 2 == 0 {
         if let Some(d) = decode_hex(run, start, budget) {
             out.push(d);
             return;
         }
     }
-    let std_only = run.iter().any(|&b| b == b'+' || b == b'/');
-    let url_only = run.iter().any(|&b| b == b'-' || b == b'_');
     if !(std_only && url_only) {
         let alphabet = if url_only { &URL_SAFE } else { &STANDARD };
         if let Some(d) = decode_base64(run, pad, start, alphabet, budget) {
