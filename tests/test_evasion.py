@@ -271,7 +271,11 @@ def test_cli_reports_and_redacts_hidden_values(tmp_path: Path, capsys: pytest.Ca
     by_entity = {f["entity"]: f for f in doc["findings"]}
     assert by_entity["EMAIL_ADDRESS"]["decoded"] == "base64"
     assert by_entity["CREDIT_CARD"]["decoded"] == "normalized"
-    assert (by_entity["EMAIL_ADDRESS"]["line"], by_entity["EMAIL_ADDRESS"]["column"]) == (2, 12)
+    email = by_entity["EMAIL_ADDRESS"]
+    # Inside the base64 run on line 2, from the quantum holding the email's first character.
+    hidden_at = len("INFO start\nWARN token ")
+    assert hidden_at <= email["start"] < email["end"] == hidden_at + len(hidden)
+    assert (email["line"], email["column"]) == (2, email["start"] - len("INFO start\n") + 1)
     assert EMAIL not in json.dumps(doc) and hidden not in json.dumps(doc)
     assert main(["scan", "--format", "sarif", str(log)]) == 1
     sarif = json.loads(capsys.readouterr().out)
