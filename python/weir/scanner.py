@@ -319,7 +319,9 @@ class Scanner:
     def stream(self, *, min_block: int = 1 << 16, threads: int = 1) -> Stream:
         """A stream scan over bytes chunks; findings carry absolute byte offsets. Bytes are
         scanned once ``min_block`` of them are waiting, and at ``close()``; with ``threads`` > 1
-        large blocks are shared between threads (same findings, sooner)."""
+        large blocks are shared between threads (same findings, sooner). Normalised and decoded
+        views are taken over complete lines (a line over 1 MiB in pieces of that size), so a value
+        hidden across a line break or such a cut is not seen; nor is it in a block scan."""
         return Stream(self, min_block, threads)
 
 
