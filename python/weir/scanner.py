@@ -321,7 +321,7 @@ class Scanner:
         scanned once ``min_block`` of them are waiting, and at ``close()``; with ``threads`` > 1
         large blocks are shared between threads (same findings, sooner). Normalised and decoded
         views are taken over complete lines (a line over 1 MiB in pieces of that size), so a value
-        hidden across a line break or such a cut is not seen; nor is it in a block scan."""
+        hidden across a line break or such a cut is not seen."""
         return Stream(self, min_block, threads)
 
 
