@@ -85,6 +85,7 @@ def test_separator_forms_found_plainly() -> None:
         ("card 4111.1111.1111.1111", "CREDIT_CARD"),
         ("SSN: 536-22-1847", "US_SSN"),
         ("SSN: 536 22 1847", "US_SSN"),
+        ("SSN: 536.22.1847", "US_SSN"),
         ("SSN: 536221847", "US_SSN"),
         ("IBAN GB82WEST12345698765432", "IBAN_CODE"),
         ("IBAN GB82 WEST 1234 5698 7654 32", "IBAN_CODE"),
