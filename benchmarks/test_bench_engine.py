@@ -276,3 +276,80 @@ def test_scanner_construction(benchmark: Any, rounds: Callable[[int], int], weir
             "rules": len(built.rules),
         }
     )
+
+
+# --- (g) normalisation and decoding: the cost of looking through evasions ------------------
+
+
+def encoding_heavy(text: str, seed: int) -> str:
+    """The corpus with every third line hidden one way or another: base64, hex, URL-encoding,
+    ``\\u`` escapes, HTML entities, full-width digits, zero-width characters. Worst realistic
+    case for the views: most lines carry something to normalise or decode."""
+    import base64
+    from urllib.parse import quote
+
+    rng = random.Random(seed)
+
+    def hide(line: str) -> str:
+        how = rng.randrange(7)
+        if how == 0:
+            return base64.b64encode(line.encode()).decode()
+        if how == 1:
+            return line.encode().hex()
+        if how == 2:
+            return quote(line, safe=" ")
+        if how == 3:
+            return "".join(f"\\u{ord(c):04x}" if c.isdigit() or c == "@" else c for c in line)
+        if how == 4:
+            return "".join(f"&#{ord(c)};" if c.isdigit() or c == "@" else c for c in line)
+        if how == 5:
+            return "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in line)
+        return "\u200b".join(line[i : i + 4] for i in range(0, len(line), 4))
+
+    lines = text.split("\n")
+    return "\n".join(hide(line) if i % 3 == 0 and line else line for i, line in enumerate(lines))
+
+
+@pytest.fixture(scope="session")
+def scanner_off(weir: ModuleType) -> Any:
+    """The same rules with normalisation and decoding off: the baseline for their cost."""
+    return weir.Scanner(normalize=False, decode_depth=0)
+
+
+@pytest.fixture(scope="session")
+def view_corpora(corpus: Corpus, corpus_bytes: bytes) -> dict[str, bytes]:
+    """Same size: the mixed corpus, clean ASCII logs, and the mixed corpus with lines hidden."""
+    size = len(corpus_bytes)
+    return {
+        "mixed": corpus_bytes,
+        "logs": make_text(size, SEED, "logs").encode("utf-8"),
+        "encoded": encoding_heavy(corpus.text, SEED).encode("utf-8"),
+    }
+
+
+@pytest.mark.benchmark(group="normalize")
+@pytest.mark.parametrize("views", ["on", "off"])
+@pytest.mark.parametrize("kind", ["mixed", "logs", "encoded"])
+def test_scan_views_on_off(
+    benchmark: Any,
+    throughput: dict[str, float],
+    scanner: Any,
+    scanner_off: Any,
+    view_corpora: dict[str, bytes],
+    kind: str,
+    views: str,
+) -> None:
+    """``Scanner.scan`` with normalisation and decoding on (the default) and off, per corpus."""
+    data = view_corpora[kind]
+    chosen = scanner if views == "on" else scanner_off
+    result, seconds = measure(benchmark, chosen.scan, data)
+    mbps = record(benchmark, throughput, f"scanner.scan[{kind}, views {views}]", len(data), seconds)
+    hidden = sum(f.decoded is not None for f in result.findings)
+    benchmark.extra_info.update({"findings": len(result.findings), "hidden_findings": hidden})
+    other = throughput.get(f"scanner.scan[{kind}, views {'off' if views == 'on' else 'on'}]")
+    if other:  # whichever of the pair runs second records the ratio
+        benchmark.extra_info["on_vs_off"] = round(mbps / other if views == "on" else other / mbps, 3)
+    if views == "off":
+        assert hidden == 0
+    elif kind == "encoded":
+        assert hidden > 0, "the encoded corpus hides values the views should find"

@@ -44,6 +44,10 @@ SECRETS_AND_PII = [
     "iban DE89 3704 0044 0532 0130 00 and ip 203.0.113.9",
     "nothing to see here",
     "",
+    # hidden: base64 of an email, a card in full-width digits, an SSN split by zero-width spaces
+    "payload=ZXhmaWwgdG8gamFuZS5kb2VAZXhhbXBsZS5jb20gbm93",
+    "card \uff14\uff11\uff11\uff11 \uff11\uff11\uff11\uff11 \uff11\uff11\uff11\uff11 \uff11\uff11\uff11\uff11",
+    "ssn 536\u200b-22\u200b-1234",
 ]
 
 
@@ -82,13 +86,14 @@ def lines(spark: SparkSession) -> DataFrame:
 
 def _scan_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted(
-        (r["id"], r["entity"], r["rule"], r["category"], r["start"], r["end"], r["score"]) for r in rows
+        (r["id"], r["entity"], r["rule"], r["category"], r["start"], r["end"], r["score"], r["decoded"])
+        for r in rows
     )
 
 
 def _expected_scan(**options: Any) -> list[tuple[Any, ...]]:
     return sorted(
-        (i, f.entity, f.rule, f.category, f.start, f.end, f.score)
+        (i, f.entity, f.rule, f.category, f.start, f.end, f.score, f.decoded)
         for i, text in enumerate(_rows())
         if text is not None
         for f in weir.scan(text, **options)
@@ -106,12 +111,14 @@ def test_scan_equals_weir_scan_row_by_row(lines: DataFrame) -> None:
         ("start", "int"),
         ("end", "int"),
         ("score", "double"),
+        ("decoded", "string"),
     ]
     rows = [r.asDict() for r in result.collect()]
     expected = _expected_scan()
     assert len(expected) > 300  # every rule's examples, plus the hand-made lines
     assert _scan_tuples(rows) == expected
     assert {r["column_name"] for r in rows} == {"text"}
+    assert {"base64", "normalized"} <= {r["decoded"] for r in rows}  # hidden values come through
 
 
 def test_filters_and_policy_equal_weir_scan(lines: DataFrame) -> None:

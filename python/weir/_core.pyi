@@ -23,17 +23,20 @@ class _RuleSpec(Protocol):
     @property
     def min_entropy(self) -> float | None: ...
 
-RawFinding = tuple[int, int, int, float]
-"""(rule index, start, end, score); offsets in code points for str, bytes for bytes."""
+RawFinding = tuple[int, int, int, float, str | None]
+"""(rule index, start, end, score, decoded); offsets in code points for str, bytes for bytes;
+decoded is None for a value found as written, else how it was hidden ("normalized", "base64",
+"url", "hex", "escape", "html", layers joined outermost first: "url/base64"). The span is then
+the hidden form in the input."""
 
-PayloadFinding = tuple[str, bool, int, int, int, float, str | bytes]
-"""(leaf path, in_key, rule index, start, end, score, value): the leaf's JSON Pointer, whether the
-finding is in a mapping key; offsets in code points for str (and int, float) leaves, bytes for
-bytes leaves; value the matched text, of the leaf's type."""
+PayloadFinding = tuple[str, bool, int, int, int, float, str | bytes, str | None]
+"""(leaf path, in_key, rule index, start, end, score, value, decoded): the leaf's JSON Pointer,
+whether the finding is in a mapping key; offsets in code points for str (and int, float) leaves,
+bytes for bytes leaves; value the matched text, of the leaf's type; decoded as in RawFinding."""
 
-StreamFinding = tuple[int, int, int, float, bytes, int, int]
-"""(rule index, start, end, score, value, line, column); byte offsets absolute from the start of
-the stream; line and column (in code points) 1-based."""
+StreamFinding = tuple[int, int, int, float, bytes, int, int, str | None]
+"""(rule index, start, end, score, value, line, column, decoded); byte offsets absolute from the
+start of the stream; line and column (in code points) 1-based; decoded as in RawFinding."""
 
 class RuleError(ValueError): ...
 class ScanError(RuntimeError): ...
@@ -43,7 +46,7 @@ class PayloadLimitError(ValueError):
     """args: (limit name, observed, allowed)."""
 
 class Engine:
-    def __init__(self, rules: Sequence[_RuleSpec]) -> None: ...
+    def __init__(self, rules: Sequence[_RuleSpec], normalize: bool = True, decode_depth: int = 2) -> None: ...
     def scan(self, data: str | bytes, context: str | None = None) -> list[RawFinding]: ...
     def scan_batch(
         self, items: Sequence[str | bytes], contexts: Sequence[str | None]
@@ -53,6 +56,10 @@ class Engine:
     ) -> list[PayloadFinding]: ...
     def scan_raw(self, data: bytes) -> int: ...
     def stream(self, min_block: int = 65536, threads: int = 1) -> Stream: ...
+    @property
+    def normalize(self) -> bool: ...
+    @property
+    def decode_depth(self) -> int: ...
     @property
     def rule_count(self) -> int: ...
     @property

@@ -231,9 +231,9 @@ def cmd_redact(args: argparse.Namespace) -> int:
     floor = scanner.min_score or 0.0
     render = Renderer(policy, {}) if policy is not None else None
 
-    def replacement(raw: tuple[int, int, int, float, bytes, int, int]) -> bytes | None:
+    def replacement(raw: _core.StreamFinding) -> bytes | None:
         """What replaces this finding, or None to leave it (below threshold, allowed, report)."""
-        i, s, e, score, value, _line, _column = raw
+        i, s, e, score, value, _line, _column, _decoded = raw
         if score < floor:
             return None
         if policy is None or render is None:
@@ -260,7 +260,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
     written = 0
     completed = False
 
-    def flush_to(limit: int, found: list[tuple[int, int, int, float, bytes, int, int]]) -> None:
+    def flush_to(limit: int, found: list[_core.StreamFinding]) -> None:
         nonlocal written, held
         at = written
         for raw in sorted(found, key=lambda f: (f[1], -f[2])):

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from weir import _core
 from weir.inputs import DECOMPRESS_ERRORS, SNIFF, InputError, Source, looks_binary, open_source
 from weir.limits import LimitExceeded
 from weir.progress import Progress
@@ -117,6 +118,7 @@ def _scan_image_file(
                 f.score,
                 value,
                 f.box,
+                f.decoded,
             )
         )
 
@@ -128,16 +130,16 @@ def _reason(e: BaseException) -> str:
 
 
 def _collect(
-    raw: list[tuple[int, int, int, float, bytes, int, int]],
+    raw: list[_core.StreamFinding],
     name: str,
     meta: Sequence[tuple[str, str, str]],
     floor: float,
     out: list[Hit],
 ) -> None:
-    for i, s, e, score, value, line, column in raw:
+    for i, s, e, score, value, line, column, decoded in raw:
         if score >= floor:
             entity, rule, category = meta[i]
-            out.append(Hit(name, line, column, s, e, entity, rule, category, score, value))
+            out.append(Hit(name, line, column, s, e, entity, rule, category, score, value, decoded=decoded))
 
 
 def scan_all(

@@ -43,6 +43,8 @@ class Hit(NamedTuple):
     value: bytes
     box: tuple[int, int, int, int] | None = None
     """For findings in images: (left, top, width, height) in pixels."""
+    decoded: str | None = None
+    """How the value was hidden ("base64", "url/base64", "normalized", ...); None if plain."""
 
     def preview(self) -> str:
         return mask_preview(self.value)
@@ -54,6 +56,8 @@ class Hit(NamedTuple):
         value = f', "value": {_js(self.value.decode("utf-8", "replace"))}' if show_values else ""
         if self.box is not None:
             value += f', "box": [{", ".join(map(str, self.box))}]'
+        if self.decoded is not None:
+            value += f', "decoded": {_js(self.decoded)}'
         return (
             f'{{"file": {_js(self.file)}, "line": {self.line}, "column": {self.column}, '
             f'"start": {self.start}, "end": {self.end}, "entity": "{self.entity}", "rule": "{self.rule}", '
@@ -79,6 +83,8 @@ class Hit(NamedTuple):
             d["value"] = self.value.decode("utf-8", "replace")
         if self.box is not None:
             d["box"] = list(self.box)
+        if self.decoded is not None:
+            d["decoded"] = self.decoded
         return d
 
 
@@ -109,6 +115,7 @@ class TextReport:
         shown = _printable(h.value.decode("utf-8", "replace")) if self.show_values else h.preview()
         where = self._c("35", f"{h.file}:{h.line}:{h.column}")
         box = f", box {h.box}" if h.box is not None else ""
+        box += f", decoded {h.decoded}" if h.decoded is not None else ""
         self.out.write(
             f"{where}: {self._c(colour, h.entity)} {shown} ({h.rule}, score {h.score:.2f}, {sev}{box})\n"
         )
@@ -176,6 +183,9 @@ class SarifReport:
         end_line = h.line + len(lines) - 1
         end_column = (h.column if len(lines) == 1 else 1) + len(lines[-1])
         shown = text if self.show_values else h.preview()
+        properties: dict[str, Any] = {"entity": h.entity, "category": h.category, "score": round(h.score, 4)}
+        if h.decoded is not None:
+            properties["decoded"] = h.decoded
         result = {
             "ruleId": h.rule,
             "ruleIndex": index,
@@ -196,7 +206,7 @@ class SarifReport:
                     }
                 }
             ],
-            "properties": {"entity": h.entity, "category": h.category, "score": round(h.score, 4)},
+            "properties": properties,
         }
         self.out.write(("\n" if self.count == 0 else ",\n") + json.dumps(result))
         self.count += 1

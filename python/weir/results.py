@@ -32,11 +32,17 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     box: Box | None = None
     in_key: bool = False
     """True when the finding is in a mapping key rather than a value."""
+    decoded: str | None = None
+    """None for a value found as written; else how it was hidden, outermost layer first:
+    "normalized" (look-alike or invisible characters), "base64", "hex", "url", "escape", "html",
+    or a chain such as "url/base64". ``start``/``end`` then cover the hidden form, so ``value`` is
+    the text as it appears in the input."""
 
     def __repr__(self) -> str:
         where = f", path={self.path!r}" if self.path is not None else ""
         where += ", in_key=True" if self.in_key else ""
         where += f", box={self.box!r}" if self.box is not None else ""
+        where += f", decoded={self.decoded!r}" if self.decoded is not None else ""
         return (
             f"Finding(entity={self.entity!r}, rule={self.rule!r}, category={self.category!r}, "
             f"start={self.start}, end={self.end}, score={self.score:.2f}{where}, "

@@ -33,6 +33,7 @@ def make_finding(
     value: str | bytes,
     path: str | None = None,
     in_key: bool = False,
+    decoded: str | None = None,
 ) -> Finding:
     """A Finding from the engine's raw tuple and its rule's (entity, id, category)."""
     entity, rule, category = meta
@@ -46,6 +47,7 @@ def make_finding(
         value=value,
         path=path,
         in_key=in_key,
+        decoded=decoded,
     )
 
 
@@ -60,7 +62,12 @@ class Scanner:
     ``extra_rules`` adds rule files; ``entities``, ``categories`` and ``min_score`` set defaults
     that each call may override. ``limits`` bounds each call (``weir.Limits``: input bytes,
     payload depth and items, image pixels and bytes, seconds); ``max_depth`` is a shortcut for
-    ``limits.max_depth``. Thread-safe: share one Scanner across threads.
+    ``limits.max_depth``. ``normalize`` looks through look-alike and invisible characters
+    (full-width and other Unicode digits, Unicode dashes and spaces, zero-width characters, soft
+    hyphens); ``decode_depth`` (0 to 8; 0 turns decoding off) is how many layers of base64, hex,
+    URL-encoding, backslash escapes and HTML entities are decoded inside each other. A value found
+    that way has ``Finding.decoded`` set and its span covers the hidden form. Thread-safe: share
+    one Scanner across threads.
     """
 
     def __init__(
@@ -74,6 +81,8 @@ class Scanner:
         max_depth: int | None = None,
         ner: bool | str = False,
         limits: Limits | None = None,
+        normalize: bool = True,
+        decode_depth: int = 2,
     ) -> None:
         chosen = list(rules) if rules is not None else load_builtin()
         for path in extra_rules:
@@ -88,7 +97,7 @@ class Scanner:
         if not chosen and not (ner_layer.ENTITIES & set(entities or ())):
             raise ValueError("no rule matches the entities and categories asked for; see `weir rules list`")
         self.rules: list[Rule] = chosen
-        self.engine = _core.Engine(chosen)
+        self.engine = _core.Engine(chosen, normalize, decode_depth)
         self._meta: list[tuple[str, str, Category]] = [(r.entity, r.id, r.category) for r in chosen]
         self.entities = frozenset(entities) if entities is not None else None
         self.categories = frozenset(categories) if categories is not None else None
@@ -268,8 +277,8 @@ class Scanner:
             raise LimitExceeded(limit, observed, allowed, what="the payload", at_least=True) from None
         meta = self._meta
         found = [
-            make_finding(meta[i], start, end, score, value, path, in_key)
-            for path, in_key, i, start, end, score, value in raw
+            make_finding(meta[i], start, end, score, value, path, in_key, decoded)
+            for path, in_key, i, start, end, score, value, decoded in raw
             if score >= floor and (keep is None or keep[i])
         ]
         if not with_leaves:
@@ -282,7 +291,7 @@ class Scanner:
     def _convert(
         self,
         text: str | bytes,
-        raw: list[tuple[int, int, int, float]],
+        raw: list[_core.RawFinding],
         path: str | None,
         in_key: bool,
         keep: list[bool] | None,
@@ -290,8 +299,8 @@ class Scanner:
     ) -> list[Finding]:
         meta = self._meta
         return [
-            make_finding(meta[i], s, e, score, text[s:e], path, in_key)
-            for i, s, e, score in raw
+            make_finding(meta[i], s, e, score, text[s:e], path, in_key, decoded)
+            for i, s, e, score, decoded in raw
             if score >= floor and (keep is None or keep[i])
         ]
 
@@ -303,7 +312,13 @@ class Scanner:
         cached = self._deny_cache.get(key)
         if cached is None:
             extra = [deny_rule(i, t) for i, t in enumerate(key)]
-            cached = Scanner(rules=[*self.rules, *extra], min_score=self.min_score, limits=self.limits)
+            cached = Scanner(
+                rules=[*self.rules, *extra],
+                min_score=self.min_score,
+                limits=self.limits,
+                normalize=self.engine.normalize,
+                decode_depth=self.engine.decode_depth,
+            )
             self._deny_cache[key] = cached
         return cached
 
@@ -364,7 +379,9 @@ class Scanner:
     def stream(self, *, min_block: int = 1 << 16, threads: int = 1) -> Stream:
         """A stream scan over bytes chunks; findings carry absolute byte offsets. Bytes are
         scanned once ``min_block`` of them are waiting, and at ``close()``; with ``threads`` > 1
-        large blocks are shared between threads (same findings, sooner)."""
+        large blocks are shared between threads (same findings, sooner). Normalised and decoded
+        views are taken over complete lines (a line over 1 MiB in pieces of that size), so a value
+        hidden across a line break or such a cut is not seen."""
         return Stream(self, min_block, threads)
 
 
@@ -377,11 +394,11 @@ class Stream:
         self._native = scanner.engine.stream(min_block, threads)
         self._floor = scanner.min_score or 0.0
 
-    def _convert(self, raw: list[tuple[int, int, int, float, bytes, int, int]]) -> list[Finding]:
+    def _convert(self, raw: list[_core.StreamFinding]) -> list[Finding]:
         meta, floor = self._scanner._meta, self._floor
         return [
-            make_finding(meta[i], s, e, score, value)
-            for i, s, e, score, value, _line, _column in raw
+            make_finding(meta[i], s, e, score, value, decoded=decoded)
+            for i, s, e, score, value, _line, _column, decoded in raw
             if score >= floor
         ]
 

@@ -17,6 +17,8 @@ use crate::join::{self, JoinInfo};
 use crate::resolve::resolve;
 use crate::rules::{Rule, RuleError, RuleSpec, MAX_HOTWORD_WINDOW, VALIDATED_BOOST};
 use crate::validators::shannon_entropy;
+use crate::viewmap::Origin;
+use crate::views::{ViewOptions, Views};
 
 /// A cluster may not grow past this many bytes between its first and last end; a longer run of
 /// matches (a megabyte of digits) is cut into pieces so memory and work stay bounded.
@@ -26,13 +28,19 @@ pub const PARALLEL_MIN_PART: u64 = 256 * 1024;
 /// Bytes kept around a window so word boundaries and hotwords can see their neighbours.
 pub const CONTEXT_MARGIN: u64 = 8;
 
-/// A finding as the engine reports it: the rule's index, a byte span, and a score.
+/// The longest stretch of a stream without a newline that is viewed (normalised, decoded) as one
+/// piece; a longer line is viewed in pieces of this size.
+pub const STREAM_VIEW_CAP: u64 = 1 << 20;
+
+/// A finding as the engine reports it: the rule's index, a byte span, a score, and whether it
+/// was found in the text as given or in a normalised or decoded view of it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Finding {
     pub rule: u32,
     pub start: usize,
     pub end: usize,
     pub score: f64,
+    pub origin: Origin,
 }
 
 /// Why a scan or compile failed.
@@ -76,6 +84,8 @@ pub struct Engine {
     /// The database `scan_many` runs over joined items, built on first use.
     joined_db: OnceLock<JoinedDb>,
     joined_scratch: Mutex<Vec<Scratch>>,
+    /// Normalised and decoded views scanned besides the input (see `views`).
+    views: ViewOptions,
 }
 
 /// The database for joined items.
@@ -139,7 +149,25 @@ impl Engine {
             join,
             joined_db: OnceLock::new(),
             joined_scratch: Mutex::new(Vec::new()),
+            views: ViewOptions::default(),
         })
+    }
+
+    /// Set how the engine looks at hidden text (normalisation, decode depth) before sharing it.
+    pub fn with_views(mut self, views: ViewOptions) -> Result<Engine, EngineError> {
+        if views.decode_depth > ViewOptions::MAX_DEPTH {
+            return Err(EngineError::Scan(format!(
+                "decode depth {} is over the limit of {}",
+                views.decode_depth,
+                ViewOptions::MAX_DEPTH
+            )));
+        }
+        self.views = views;
+        Ok(self)
+    }
+
+    pub fn views(&self) -> ViewOptions {
+        self.views
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -167,8 +195,68 @@ impl Engine {
             .collect()
     }
 
-    /// Scan a whole buffer. `context` (a JSON key name, say) counts as near every match for hotwords.
+    /// Scan a whole buffer and its normalised and decoded views. `context` (a JSON key name, say)
+    /// counts as near every match for hotwords.
     pub fn scan(&self, data: &[u8], context: Option<&[u8]>) -> Result<Vec<Finding>, EngineError> {
+        let plain = self.scan_plain(data, context)?;
+        let mut hidden = self.view_findings(&[data], &[context])?;
+        Ok(self.merge(plain, hidden.pop().unwrap_or_default()))
+    }
+
+    /// Plain findings plus those from views, resolved together (plain first: on a tie with the
+    /// same rule and span, the plain one stays).
+    fn merge(&self, plain: Vec<Finding>, hidden: Vec<Finding>) -> Vec<Finding> {
+        if hidden.is_empty() {
+            return plain;
+        }
+        let mut all = plain;
+        all.extend(hidden);
+        self.finish(all)
+    }
+
+    /// The findings in the views of each input, with spans in the input; one Vectorscan pass
+    /// over the views of all inputs.
+    fn view_findings(
+        &self,
+        inputs: &[&[u8]],
+        contexts: &[Option<&[u8]>],
+    ) -> Result<Vec<Vec<Finding>>, EngineError> {
+        let mut out: Vec<Vec<Finding>> = vec![Vec::new(); inputs.len()];
+        if !self.views.enabled() || self.block_db.is_none() {
+            return Ok(out);
+        }
+        let views: Vec<Views> = inputs.iter().map(|i| Views::build(i, self.views)).collect();
+        let mut items: Vec<&[u8]> = Vec::new();
+        let mut item_contexts: Vec<Option<&[u8]>> = Vec::new();
+        let mut owner: Vec<(usize, usize)> = Vec::new();
+        for (i, v) in views.iter().enumerate() {
+            for (k, item) in v.items().enumerate() {
+                items.push(item);
+                item_contexts.push(contexts[i]);
+                owner.push((i, k));
+            }
+        }
+        if items.is_empty() {
+            return Ok(out);
+        }
+        let found = self.scan_many_noting(&items, &item_contexts, &mut Vec::new())?;
+        for (found, &(i, k)) in found.into_iter().zip(&owner) {
+            for f in found {
+                if let Some((start, end, origin)) = views[i].map_back(k, f.start, f.end) {
+                    out[i].push(Finding {
+                        start,
+                        end,
+                        origin,
+                        ..f
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Scan a whole buffer as it is.
+    fn scan_plain(&self, data: &[u8], context: Option<&[u8]>) -> Result<Vec<Finding>, EngineError> {
         if data.len() > u32::MAX as usize {
             // Block mode takes a 32-bit length; the caller must stream larger buffers.
             return Err(EngineError::Scan(format!(
@@ -202,15 +290,23 @@ impl Engine {
     /// given to the item it falls in (an end on a separator is dropped), and span recovery,
     /// validation, scoring and overlap resolution run on each item's own bytes. An item whose
     /// ends the joined scan cannot vouch for is rescanned alone (see the `join` module).
+    ///
+    /// Each item's normalised and decoded views are scanned too, in one more pass for all items.
     pub fn scan_many(
         &self,
         items: &[&[u8]],
         contexts: &[Option<&[u8]>],
     ) -> Result<Vec<Vec<Finding>>, EngineError> {
-        self.scan_many_noting(items, contexts, &mut Vec::new())
+        let plain = self.scan_many_noting(items, contexts, &mut Vec::new())?;
+        let hidden = self.view_findings(items, contexts)?;
+        Ok(plain
+            .into_iter()
+            .zip(hidden)
+            .map(|(p, h)| self.merge(p, h))
+            .collect())
     }
 
-    /// `scan_many`, noting in `alone` the items that were rescanned on their own.
+    /// `scan_many` without views, noting in `alone` the items that were rescanned on their own.
     fn scan_many_noting(
         &self,
         items: &[&[u8]],
@@ -228,7 +324,7 @@ impl Engine {
             items
                 .iter()
                 .zip(contexts)
-                .map(|(data, context)| self.scan(data, *context))
+                .map(|(data, context)| self.scan_plain(data, *context))
                 .collect()
         };
         let total = items.iter().map(|i| i.len() + 1).sum::<usize>();
@@ -286,7 +382,7 @@ impl Engine {
                 .any(|h| join[h.rule as usize].doubtful(data, h.end as usize));
             if rescan {
                 alone.push(i);
-                out[i] = self.scan(data, context)?;
+                out[i] = self.scan_plain(data, context)?;
                 continue;
             }
             for h in group {
@@ -381,6 +477,7 @@ impl Engine {
             lines_before_base: 0,
             column_at_base: 0,
             watermark: 0,
+            viewed_to: 0,
         }
     }
 
@@ -463,6 +560,7 @@ impl Engine {
                     start: base as usize + vs,
                     end: base as usize + ve,
                     score,
+                    origin: Origin::PLAIN,
                 });
             }
         }
@@ -722,6 +820,8 @@ pub struct StreamScan {
     column_at_base: u64,
     /// No finding still to come starts before this offset.
     watermark: u64,
+    /// Complete lines before this offset have had their views scanned (see `view_lines`).
+    viewed_to: u64,
 }
 
 /// A final stream finding: where it is, in bytes and as a 1-based line and code-point column,
@@ -757,6 +857,7 @@ impl StreamScan {
             return Ok(Vec::new());
         }
         self.scan_block(false)?;
+        self.view_lines(false)?;
         self.clusters
             .close_before(&self.engine.rules, self.scanned_to);
         self.drain_closed();
@@ -770,6 +871,7 @@ impl StreamScan {
         }
         self.closed = true;
         self.scan_block(true)?;
+        self.view_lines(true)?;
         self.clusters.close_all();
         self.drain_closed();
         Ok(self.release(true))
@@ -851,6 +953,62 @@ impl StreamScan {
         Ok(())
     }
 
+    /// Scan the views (normalised, decoded) of the complete lines fed since the last call, or of
+    /// everything left at the end of the stream. A line longer than `STREAM_VIEW_CAP` is viewed
+    /// in pieces of that size, so a value hidden across such a cut, or across lines, is not seen.
+    fn view_lines(&mut self, last: bool) -> Result<(), EngineError> {
+        if !self.engine.views.enabled() {
+            self.viewed_to = self.pos;
+            return Ok(());
+        }
+        let base = self.buf_base;
+        let from = self.viewed_to;
+        let tail = &self.buf[(from - base) as usize..(self.pos - base) as usize];
+        let cut = if last {
+            tail.len()
+        } else {
+            match memchr::memrchr(b'\n', tail) {
+                Some(nl) => nl + 1,
+                None if tail.len() as u64 > STREAM_VIEW_CAP => {
+                    // Cut a long line at a character boundary.
+                    let mut at = STREAM_VIEW_CAP as usize;
+                    while at > 0 && (tail[at] as i8) < -0x40 {
+                        at -= 1;
+                    }
+                    at
+                }
+                None => 0,
+            }
+        };
+        let mut at = 0;
+        while at < cut {
+            let mut end = (at + STREAM_VIEW_CAP as usize).min(cut);
+            if end < cut {
+                end = memchr::memrchr(b'\n', &tail[at..end]).map_or(end, |nl| at + nl + 1);
+                while end > at + 1 && (tail[end] as i8) < -0x40 {
+                    end -= 1;
+                }
+            }
+            let piece = &tail[at..end];
+            let offset = (from + at as u64) as usize;
+            for f in self
+                .engine
+                .view_findings(&[piece], &[None])?
+                .into_iter()
+                .flatten()
+            {
+                self.pending.push(Finding {
+                    start: f.start + offset,
+                    end: f.end + offset,
+                    ..f
+                });
+            }
+            at = end;
+        }
+        self.viewed_to = from + cut as u64;
+        Ok(())
+    }
+
     fn drain_closed(&mut self) {
         let regions = std::mem::take(&mut self.clusters.closed);
         for region in &regions {
@@ -867,7 +1025,10 @@ impl StreamScan {
         let future_floor = self
             .scanned_to
             .saturating_sub(self.engine.max_window as u64);
-        let horizon = open_floor.map_or(future_floor, |o| o.min(future_floor));
+        // Views of the line still being fed may yet add findings from `viewed_to` on.
+        let horizon = open_floor
+            .map_or(future_floor, |o| o.min(future_floor))
+            .min(self.viewed_to);
         let pending = self.engine.finish(std::mem::take(&mut self.pending));
         let (ready, keep): (Vec<Finding>, Vec<Finding>) = pending
             .into_iter()
@@ -896,6 +1057,7 @@ impl StreamScan {
         if let Some(p) = self.pending.iter().map(|f| f.start as u64).min() {
             keep_from = keep_from.min(p);
         }
+        keep_from = keep_from.min(self.viewed_to);
         if keep_from > self.buf_base {
             let cut = ((keep_from - self.buf_base) as usize).min(self.buf.len());
             let gone = &self.buf[..cut];
@@ -1290,7 +1452,7 @@ mod tests {
                 .unwrap();
             assert_eq!(many.len(), n);
             for (i, got) in many.iter().enumerate() {
-                let want = e.scan(refs[i], contexts[i]).unwrap();
+                let want = e.scan_plain(refs[i], contexts[i]).unwrap();
                 assert_eq!(
                     got,
                     &want,
@@ -1358,6 +1520,112 @@ mod tests {
             e.scan_many(&[b"a"], &[]).unwrap_err(),
             EngineError::Scan("scan_many got 1 items but 0 contexts".into())
         );
+    }
+
+    /// Text hiding values in every way the views undo, with plain values between.
+    fn hidden_text() -> Vec<u8> {
+        let mut text = Vec::new();
+        for i in 0..300 {
+            let line = match i % 6 {
+                0 => format!("row {i} card 4111\u{200B}1111 1111 1111 ok\n"),
+                1 => format!("row {i} card ４１１１ １１１１ １１１１ １１１１ ok\n"),
+                2 => format!("row {i} mail amFuZS5kb2VAZXhhbXBsZS5jb20= ok\n"),
+                3 => format!("row {i} q=jane%40example.com&x=1\n"),
+                4 => format!("row {i} plain 4111-1111-1111-1111 bob@example.com\n"),
+                _ => format!("row {i} html jane&#64;example&period;com\n"),
+            };
+            text.extend_from_slice(line.as_bytes());
+        }
+        text
+    }
+
+    #[test]
+    fn views_find_hidden_values_with_original_spans() {
+        let e = engine();
+        let text = hidden_text();
+        let found = e.scan(&text, None).unwrap();
+        let plain = e.scan_plain(&text, None).unwrap();
+        assert!(found.len() > plain.len());
+        let mut labels = std::collections::BTreeSet::new();
+        for f in &found {
+            let raw = &text[f.start..f.end];
+            if f.origin.is_plain() {
+                assert!(plain.contains(f));
+                continue;
+            }
+            labels.insert(f.origin.label().unwrap());
+            // A hidden value's span is its hidden form, never plain text of the same value.
+            assert!(
+                !raw.is_ascii() || raw.contains(&b'%') || raw.contains(&b'&') || raw.len() > 20
+            );
+        }
+        for want in ["normalized", "base64", "url", "html"] {
+            assert!(labels.contains(want), "{want} missing from {labels:?}");
+        }
+        let off = Engine::new(&[spec(
+            "card",
+            "CREDIT_CARD",
+            r"4[0-9]{3}(?:[ -]?[0-9]{4}){3}",
+        )])
+        .unwrap()
+        .with_views(ViewOptions::OFF)
+        .unwrap();
+        assert!(off
+            .scan(&text, None)
+            .unwrap()
+            .iter()
+            .all(|f| f.origin.is_plain()));
+    }
+
+    #[test]
+    fn stream_matches_block_with_views() {
+        let e = engine();
+        let text = hidden_text();
+        let block = e.scan(&text, None).unwrap();
+        assert!(block.iter().any(|f| !f.origin.is_plain()));
+        for size in [1usize, 13, 4096, text.len()] {
+            let mut s = e.stream(if size < 100 { 1 } else { 4096 }, 1);
+            let mut got = Vec::new();
+            for chunk in text.chunks(size) {
+                // Nothing returned may start before the watermark a redacting writer relied on.
+                let mark = s.watermark();
+                for l in s.feed(chunk).unwrap() {
+                    assert_eq!(l.value, &text[l.finding.start..l.finding.end]);
+                    assert!(l.finding.start as u64 >= mark, "chunk size {size}");
+                    got.push(l.finding);
+                }
+            }
+            got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
+            got.sort_by_key(|f| (f.start, f.end, f.rule));
+            assert_eq!(got, block, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn scan_many_with_views_equals_scan_per_item() {
+        let (specs, _) = builtin_specs();
+        let e = Engine::new(&specs).unwrap();
+        let text = hidden_text();
+        let items: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        let contexts = vec![None; items.len()];
+        let many = e.scan_many(&items, &contexts).unwrap();
+        let mut hidden = 0;
+        for (i, item) in items.iter().enumerate() {
+            assert_eq!(many[i], e.scan(item, None).unwrap(), "item {i}");
+            hidden += many[i].iter().filter(|f| !f.origin.is_plain()).count();
+        }
+        assert!(hidden >= 200, "{hidden} hidden findings");
+    }
+
+    #[test]
+    fn decode_depth_is_bounded() {
+        let e = Engine::new(&[spec("x", "X", "abc")]).unwrap();
+        assert!(e
+            .with_views(ViewOptions {
+                normalize: true,
+                decode_depth: ViewOptions::MAX_DEPTH + 1
+            })
+            .is_err());
     }
 
     #[test]

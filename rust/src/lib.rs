@@ -1,15 +1,20 @@
 //! weir's native engine: every rule in one Vectorscan pass, exact spans recovered with the
-//! `regex` crate, checksum validators, hotword scoring and overlap resolution. The PyO3 bindings
+//! `regex` crate, checksum validators, hotword scoring and overlap resolution, over the input and
+//! its normalised and decoded views (`views`). The PyO3 bindings
 //! live in one module (`python`), built only with the `python` feature.
 
 pub mod cache;
+pub mod decode;
 pub mod engine;
 pub mod hs;
 pub mod join;
+pub mod normalize;
 pub mod offsets;
 pub mod resolve;
 pub mod rules;
 pub mod validators;
+pub mod viewmap;
+pub mod views;
 
 #[cfg(feature = "python")]
 mod python;
@@ -23,6 +28,8 @@ pub mod builtin {
 
 pub use engine::{Engine, EngineError, Finding, StreamScan};
 pub use rules::{RuleError, RuleSpec};
+pub use viewmap::Origin;
+pub use views::ViewOptions;
 
 #[cfg(test)]
 mod builtin_tests {

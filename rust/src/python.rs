@@ -14,6 +14,7 @@ use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
 use crate::offsets::bytes_to_chars;
 use crate::rules::RuleSpec;
 use crate::validators::{shannon_entropy as entropy, Validator};
+use crate::views::ViewOptions;
 
 create_exception!(
     _core,
@@ -146,7 +147,12 @@ fn findings_to_list<'py>(
             f.end = pair[1];
         }
     }
-    PyList::new(py, found.iter().map(|f| (f.rule, f.start, f.end, f.score)))
+    PyList::new(
+        py,
+        found
+            .iter()
+            .map(|f| (f.rule, f.start, f.end, f.score, f.origin.label())),
+    )
 }
 
 fn stream_findings<'py>(py: Python<'py>, found: Vec<Located>) -> PyResult<Bound<'py, PyList>> {
@@ -162,6 +168,7 @@ fn stream_findings<'py>(py: Python<'py>, found: Vec<Located>) -> PyResult<Bound<
                 PyBytes::new(py, &l.value),
                 l.line,
                 l.column,
+                f.origin.label(),
             )
         }),
     )
@@ -175,17 +182,42 @@ struct PyEngine {
 
 #[pymethods]
 impl PyEngine {
+    /// `normalize` looks through Unicode look-alikes and invisible characters; `decode_depth`
+    /// (0 to 8) is how many layers of encodings (base64, hex, %XX, escapes, HTML entities) are
+    /// decoded inside each other.
     #[new]
-    fn new(py: Python<'_>, rules: Vec<PyRuleSpec>) -> PyResult<Self> {
+    #[pyo3(signature = (rules, normalize=true, decode_depth=2))]
+    fn new(
+        py: Python<'_>,
+        rules: Vec<PyRuleSpec>,
+        normalize: bool,
+        decode_depth: i64,
+    ) -> PyResult<Self> {
+        let depth = u8::try_from(decode_depth)
+            .ok()
+            .filter(|&d| d <= ViewOptions::MAX_DEPTH)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "decode_depth must be between 0 and {}, not {decode_depth}",
+                    ViewOptions::MAX_DEPTH
+                ))
+            })?;
+        let views = ViewOptions {
+            normalize,
+            decode_depth: depth,
+        };
         let specs: Vec<RuleSpec> = rules.into_iter().map(RuleSpec::from).collect();
-        let engine = py.detach(|| Engine::new(&specs)).map_err(to_py_err)?;
+        let engine = py
+            .detach(|| Engine::new(&specs).and_then(|e| e.with_views(views)))
+            .map_err(to_py_err)?;
         Ok(PyEngine {
             inner: Arc::new(engine),
         })
     }
 
-    /// Scan str or bytes. Returns (rule index, start, end, score) tuples sorted by position;
-    /// offsets count code points for str and bytes for bytes.
+    /// Scan str or bytes. Returns (rule index, start, end, score, decoded) tuples sorted by
+    /// position; offsets count code points for str and bytes for bytes; `decoded` is None for a
+    /// value found as written, else how it was hidden ("base64", "url/base64", "normalized").
     #[pyo3(signature = (data, context=None))]
     fn scan<'py>(
         &self,
@@ -235,7 +267,7 @@ impl PyEngine {
 
     /// Walk a JSON-like payload (dicts, lists, tuples; str, bytes, int, float, bool, None
     /// leaves) as `weir.payload.walk` does and scan every leaf and key in one pass. Returns
-    /// (leaf path, in_key, rule index, start, end, score, value) for each finding, in document
+    /// (leaf path, in_key, rule index, start, end, score, value, decoded) for each finding, in document
     /// order; offsets count code points in str leaves and bytes in bytes leaves. Raises
     /// `PayloadDepthError` past `max_depth` levels and `TypeError` for other leaf types, each
     /// naming the JSON Pointer at fault; `PayloadLimitError(limit, observed, allowed)` past
@@ -274,6 +306,16 @@ impl PyEngine {
         PyStream {
             inner: Mutex::new(self.inner.stream(min_block, threads)),
         }
+    }
+
+    #[getter]
+    fn normalize(&self) -> bool {
+        self.inner.views().normalize
+    }
+
+    #[getter]
+    fn decode_depth(&self) -> u8 {
+        self.inner.views().decode_depth
     }
 
     #[getter]
@@ -335,8 +377,9 @@ impl PyStream {
 
 #[pymethods]
 impl PyStream {
-    /// Feed the next chunk: (rule index, start, end, score, value bytes, line, column) for findings
-    /// now final; offsets absolute from the start of the stream, line and column 1-based.
+    /// Feed the next chunk: (rule index, start, end, score, value bytes, line, column, decoded)
+    /// for findings now final; offsets absolute from the start of the stream, line and column
+    /// 1-based.
     fn feed<'py>(
         &self,
         py: Python<'py>,

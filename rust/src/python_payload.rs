@@ -304,7 +304,7 @@ fn ceil_boundary(text: &[u8], mut at: usize) -> usize {
 }
 
 /// A finding as `scan_payload` returns it: (leaf path, in_key, rule index, start, end, score,
-/// value).
+/// value, decoded).
 type PayloadFinding<'py> = (
     Bound<'py, PyAny>,
     bool,
@@ -313,6 +313,7 @@ type PayloadFinding<'py> = (
     usize,
     f64,
     Bound<'py, PyAny>,
+    Option<String>,
 );
 
 /// Walk `root`, scan every leaf in one pass, and return the findings in document order.
@@ -396,6 +397,7 @@ pub fn scan_payload<'py>(
                 f.end,
                 f.score,
                 v,
+                f.origin.label(),
             ));
         }
     }

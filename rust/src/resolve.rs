@@ -9,12 +9,14 @@ pub fn resolve(mut found: Vec<Finding>, entity_of: impl Fn(u32) -> u32) -> Vec<F
     if found.len() < 2 {
         return found;
     }
-    // Same span: best score first, then the earlier rule (rule files order ties deterministically).
+    // Same span: best score first, then the earlier rule (rule files order ties deterministically),
+    // then a plain finding before one from a decoded view.
     found.sort_by(|a, b| {
         (a.start, a.end)
             .cmp(&(b.start, b.end))
             .then(b.score.total_cmp(&a.score))
             .then(a.rule.cmp(&b.rule))
+            .then(a.origin.cmp(&b.origin))
     });
     found.dedup_by(|later, kept| later.start == kept.start && later.end == kept.end);
 
@@ -49,6 +51,7 @@ mod tests {
             start,
             end,
             score,
+            origin: crate::viewmap::Origin::PLAIN,
         }
     }
 

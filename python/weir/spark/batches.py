@@ -21,7 +21,7 @@ from weir.spark.worker import Prepared, Settings, prepared
 OnBlock = Literal["withhold", "raise"]
 
 # The finding columns scan_column adds after the key columns, in order.
-FINDING_COLUMNS = ("column_name", "entity", "rule", "category", "start", "end", "score")
+FINDING_COLUMNS = ("column_name", "entity", "rule", "category", "start", "end", "score", "decoded")
 FINGERPRINT_COLUMN = "fingerprint"
 PREVIEW_COLUMN = "preview"
 
@@ -47,7 +47,8 @@ def scan_batches(
     large_strings: bool,
 ) -> Iterator[pa.RecordBatch]:
     """One output row per finding: the row's key columns, the column it was found in, then
-    entity, rule, category, start, end (code points for strings, bytes for binary) and score."""
+    entity, rule, category, start, end (code points for strings, bytes for binary), score and
+    decoded (None for plain text)."""
     text = pa.large_string() if large_strings else pa.string()
     names = [*key_cols, *FINDING_COLUMNS]
     names += [FINGERPRINT_COLUMN] if fingerprint else []
@@ -61,19 +62,21 @@ def scan_batches(
         starts: list[int] = []
         ends: list[int] = []
         scores: list[float] = []
+        decoded: list[str | None] = []
         extra: list[str] = []  # fingerprint and/or preview, interleaved per finding
         plain = state.policy is None and not fingerprint and not preview
         for c, col in enumerate(cols):
             where, values = _non_null(batch.column(col))
             if plain:  # the hot path: the engine's tuples, no Finding objects
                 for row, found in zip(where, state.raw(values), strict=True):
-                    for i, start, end, score in found:
+                    for i, start, end, score, how in found:
                         rows.append(row)
                         in_col.append(c)
                         rule_at.append(i)
                         starts.append(start)
                         ends.append(end)
                         scores.append(score)
+                        decoded.append(how)
                 continue
             for row, reported in zip(where, state.reported(values), strict=True):
                 for f in reported:
@@ -83,6 +86,7 @@ def scan_batches(
                     starts.append(f.start)
                     ends.append(f.end)
                     scores.append(f.score)
+                    decoded.append(f.decoded)
                     if fingerprint:
                         extra.append(state.fingerprint(f))
                     if preview:
@@ -95,6 +99,7 @@ def scan_batches(
         arrays.append(pa.array(list(cols), text).take(pa.array(in_col, pa.int32())))
         arrays += [pa.array(names_, text).take(rule_idx) for names_ in state.rule_columns]
         arrays += [pa.array(starts, pa.int32()), pa.array(ends, pa.int32()), pa.array(scores, pa.float64())]
+        arrays.append(pa.array(decoded, text))
         step = int(fingerprint) + int(preview)
         arrays += [pa.array(extra[k::step], text) for k in range(step)]
         yield pa.RecordBatch.from_arrays(arrays, names=names)

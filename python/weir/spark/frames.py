@@ -46,6 +46,7 @@ _FINDING_FIELDS = StructType(
         StructField("start", IntegerType(), False),
         StructField("end", IntegerType(), False),
         StructField("score", DoubleType(), False),
+        StructField("decoded", StringType(), True),
     ]
 )
 assert tuple(_FINDING_FIELDS.fieldNames()) == FINDING_COLUMNS
@@ -55,7 +56,8 @@ def findings_schema(
     df: DataFrame, key_cols: Sequence[str] = (), *, fingerprint: bool = False, preview: bool = False
 ) -> StructType:
     """The schema ``scan_column`` returns: the key columns as they are in ``df``, then
-    column_name, entity, rule, category, start, end, score (and fingerprint, preview if asked)."""
+    column_name, entity, rule, category, start, end, score, decoded (how a hidden value was
+    hidden, null for plain text; and fingerprint, preview if asked)."""
     fields = [df.schema[k] for k in key_cols] + list(_FINDING_FIELDS.fields)
     if fingerprint:
         fields.append(StructField(FINGERPRINT_COLUMN, StringType(), False))

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from weir._core import RawFinding
 from weir.keys import keyed_digest, load_key
 from weir.masking import Decided, decide
 from weir.policy import Policy
@@ -73,8 +74,8 @@ class Prepared:
     def __repr__(self) -> str:
         return f"Prepared(rules={len(self._meta)}, policy={self.policy is not None})"
 
-    def raw(self, texts: Sequence[str | bytes]) -> list[list[tuple[int, int, int, float]]]:
-        """Per text, the engine's (rule index, start, end, score) at or above the score floor:
+    def raw(self, texts: Sequence[str | bytes]) -> list[list[RawFinding]]:
+        """Per text, the engine's (rule index, start, end, score, decoded) at or above the score floor:
         ``findings`` without building a Finding per match. One native call for the whole list."""
         floor = self.floor
         found = self.scanner.engine.scan_batch(texts, [None] * len(texts))
@@ -88,7 +89,11 @@ class Prepared:
         raw = self.scanner.engine.scan_batch(texts, [None] * len(texts))
         meta, floor = self._meta, self.floor
         return [
-            [make_finding(meta[i], s, e, score, text[s:e]) for i, s, e, score in found if score >= floor]
+            [
+                make_finding(meta[i], s, e, score, text[s:e], decoded=how)
+                for i, s, e, score, how in found
+                if score >= floor
+            ]
             for text, found in zip(texts, raw, strict=True)
         ]
 

@@ -1,0 +1,790 @@
+//! Finding what text hides: one linear pass that applies character normalisation and the text
+//! encodings that rewrite text in place (`%XX`, `\uXXXX` and other escapes, HTML entities), and a
+//! search for runs that encode whole byte strings (base64, hex). Everything decoded must be
+//! valid UTF-8 and printable, so hashes, random ids and binary blobs are left alone.
+
+use crate::normalize::{normalize_char, Norm};
+use crate::viewmap::{kind, Map};
+
+/// A view of a buffer with its edits applied.
+pub struct Edited {
+    pub bytes: Vec<u8>,
+    pub map: Map,
+}
+
+/// A run of a buffer that decodes to text.
+pub struct Decoded {
+    pub bytes: Vec<u8>,
+    pub map: Map,
+    pub kind: u8,
+}
+
+/// Runs shorter than this are not taken for base64 or hex (they would decode to 12 and 8 bytes).
+pub const MIN_RUN: usize = 16;
+
+/// `text` with normalisation (when `normalize`) and in-place decodings (when `decode`) applied;
+/// None when nothing that could hide a value changed. Escapes that hide nothing (`\"`, `\n`,
+/// `&amp;`, ...) are applied but do not count as changes on their own.
+pub fn edit(text: &[u8], normalize: bool, decode: bool) -> Option<Edited> {
+    let wants_norm = normalize && !text.is_ascii();
+    let wants_decode = decode
+        && (memchr::memchr3(b'%', b'\\', b'&', text).is_some()
+            || memchr::memchr(b'+', text).is_some());
+    if !wants_norm && !wants_decode {
+        return None;
+    }
+    // A dry run first: most text with a `\"` or an accent has nothing that counts, and finding
+    // that out without building the view costs little more than the searches for candidates.
+    if !run_editor(text, normalize, decode, true).changed() {
+        return None;
+    }
+    let e = run_editor(text, normalize, decode, false);
+    e.changed().then_some(Edited {
+        bytes: e.out,
+        map: e.map,
+    })
+}
+
+/// One pass of the editor; a `dry` one builds no view and stops at the first change that counts.
+fn run_editor(text: &[u8], normalize: bool, decode: bool, dry: bool) -> Editor<'_> {
+    let mut e = Editor {
+        text,
+        out: Vec::with_capacity(if dry { 0 } else { text.len() }),
+        map: Map::default(),
+        normalize,
+        query: false,
+        query_to: 0,
+        dry,
+    };
+    let mut next = Next::default();
+    let mut i = 0;
+    while i < text.len() {
+        // Copy the plain stretch up to the next byte that may start an edit in one go.
+        let at = next.find(text, i, normalize, decode);
+        if at > i {
+            e.copy_plain(i, at);
+            i = at;
+            if i == text.len() {
+                break;
+            }
+        }
+        let used = match text[i] {
+            b'%' if decode => e.percent(i),
+            b'\\' if decode => e.escape(i),
+            b'&' if decode => e.entity(i),
+            b'+' if decode => e.plus(i),
+            0x80.. if normalize => e.unicode(i),
+            _ => 0,
+        };
+        if used == 0 {
+            e.copy_plain(i, i + 1);
+            i += 1;
+        } else {
+            i += used;
+        }
+        if dry && e.changed() {
+            break;
+        }
+    }
+    e
+}
+
+struct Editor<'a> {
+    text: &'a [u8],
+    out: Vec<u8>,
+    map: Map,
+    normalize: bool,
+    /// Inside a URL query (after '?'), where '+' means a space, as of `query_to`.
+    query: bool,
+    query_to: usize,
+    /// Only find out whether anything changes: plain text is not copied.
+    dry: bool,
+}
+
+/// Where the next byte that may start an edit lies, per kind of byte, each found with a fast
+/// search and looked for again only once passed (so the whole text is searched once per kind).
+#[derive(Default)]
+struct Next {
+    escape: Option<usize>,
+    plus: Option<usize>,
+    high: Option<usize>,
+}
+
+impl Next {
+    fn find(&mut self, text: &[u8], from: usize, normalize: bool, decode: bool) -> usize {
+        let n = text.len();
+        let refresh = |slot: &mut Option<usize>, search: &dyn Fn(&[u8]) -> Option<usize>| {
+            if !matches!(*slot, Some(p) if p >= from) {
+                *slot = Some(search(&text[from..]).map_or(n, |p| from + p));
+            }
+            slot.unwrap_or(n)
+        };
+        let mut at = n;
+        if decode {
+            at = at.min(refresh(&mut self.escape, &|t| {
+                memchr::memchr3(b'%', b'\\', b'&', t)
+            }));
+            at = at.min(refresh(&mut self.plus, &|t| memchr::memchr(b'+', t)));
+        }
+        if normalize {
+            at = at.min(refresh(&mut self.high, &|t| {
+                t.iter().position(|&b| b >= 0x80)
+            }));
+        }
+        at
+    }
+}
+
+impl Editor<'_> {
+    /// Copy `text[a..b]` unchanged.
+    fn copy_plain(&mut self, a: usize, b: usize) {
+        let seg = &self.text[a..b];
+        if !self.dry {
+            self.out.extend_from_slice(seg);
+            self.map.copy(seg.len());
+        }
+    }
+
+    fn changed(&self) -> bool {
+        self.map.changed()
+    }
+
+    /// Emit a decoded character standing for `plen` source bytes, normalised when asked.
+    fn emit(&mut self, c: char, plen: usize, kinds: u8) {
+        let norm = if self.normalize {
+            normalize_char(c)
+        } else {
+            Norm::Keep
+        };
+        match norm {
+            Norm::Drop => self.map.drop(plen),
+            Norm::Ascii(b) => {
+                self.out.push(b);
+                self.map.unit(1, plen, kinds | kind::NORMALIZED);
+            }
+            Norm::Keep => {
+                let mut buf = [0u8; 4];
+                let s = c.encode_utf8(&mut buf);
+                self.out.extend_from_slice(s.as_bytes());
+                self.map.unit(s.len(), plen, kinds);
+            }
+        }
+    }
+
+    /// A non-ASCII character at `i`; 0 when it stays (or is not valid UTF-8).
+    fn unicode(&mut self, i: usize) -> usize {
+        let Some((c, len)) = utf8_at(self.text, i) else {
+            return 0;
+        };
+        match normalize_char(c) {
+            Norm::Keep => {
+                if !self.dry {
+                    self.out.extend_from_slice(&self.text[i..i + len]);
+                    self.map.copy(len);
+                }
+            }
+            Norm::Drop => self.map.drop(len),
+            Norm::Ascii(b) => {
+                self.out.push(b);
+                self.map.unit(1, len, kind::NORMALIZED);
+            }
+        }
+        len
+    }
+
+    /// `%XX` sequences encoding one printable UTF-8 character.
+    fn percent(&mut self, i: usize) -> usize {
+        match byte_escaped_char(self.text, i, 3, |u| {
+            (u[0] == b'%').then(|| hex_byte(u[1], u[2])).flatten()
+        }) {
+            Some((c, used)) => {
+                self.emit_each_byte(c, used / c.len_utf8(), kind::URL);
+                used
+            }
+            None => 0,
+        }
+    }
+
+    /// A character whose UTF-8 bytes each came from `unit` source bytes (`%E2%82%AC`): each byte
+    /// maps to its own unit, unless normalisation replaces the whole character.
+    fn emit_each_byte(&mut self, c: char, unit: usize, kinds: u8) {
+        if self.normalize && normalize_char(c) != Norm::Keep {
+            self.emit(c, unit * c.len_utf8(), kinds);
+            return;
+        }
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            self.out.push(b);
+            self.map.unit(1, unit, kinds);
+        }
+    }
+
+    /// Is `i` inside a URL query: a '?' after the last space or quote before it? Only a URL's
+    /// query: `key=value` logs use '+' for time zones. Each byte is searched once (the state is
+    /// carried forward from the last '+').
+    fn in_query(&mut self, i: usize) -> bool {
+        let seg = &self.text[self.query_to..i];
+        let brk = memchr::memrchr3(b' ', b'\n', b'"', seg);
+        match (memchr::memrchr(b'?', seg), brk) {
+            (Some(q), Some(k)) => self.query = q > k,
+            (Some(_), None) => self.query = true,
+            (None, Some(_)) => self.query = false,
+            (None, None) => {}
+        }
+        self.query_to = i;
+        self.query
+    }
+
+    /// '+' for a space between two letters or digits in a query string.
+    fn plus(&mut self, i: usize) -> usize {
+        if !self.in_query(i) {
+            return 0;
+        }
+        let around = |j: Option<usize>| {
+            j.and_then(|j| self.text.get(j))
+                .is_some_and(u8::is_ascii_alphanumeric)
+        };
+        if !(around(i.checked_sub(1)) && around(Some(i + 1))) {
+            return 0;
+        }
+        self.out.push(b' ');
+        self.map.unit(1, 1, kind::URL);
+        1
+    }
+
+    /// A backslash escape: `\uXXXX` (surrogate pairs too), `\xNN`, and JSON's short ones.
+    fn escape(&mut self, i: usize) -> usize {
+        let t = self.text;
+        match t.get(i + 1) {
+            Some(b'u') => {
+                let Some(hi) = hex4(t, i + 2) else { return 0 };
+                let (cp, used) = if (0xD800..0xDC00).contains(&hi) {
+                    match (t.get(i + 6..i + 8), hex4(t, i + 8)) {
+                        (Some(b"\\u"), Some(lo)) if (0xDC00..0xE000).contains(&lo) => {
+                            (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), 12)
+                        }
+                        _ => return 0,
+                    }
+                } else {
+                    (hi, 6)
+                };
+                match char::from_u32(cp).filter(|&c| printable(c)) {
+                    Some(c) => {
+                        self.emit(c, used, kind::ESCAPE);
+                        used
+                    }
+                    None => 0,
+                }
+            }
+            Some(b'x') => match byte_escaped_char(t, i, 4, |u| {
+                (u[0] == b'\\' && u[1] == b'x')
+                    .then(|| hex_byte(u[2], u[3]))
+                    .flatten()
+            }) {
+                Some((c, used)) => {
+                    self.emit_each_byte(c, used / c.len_utf8(), kind::ESCAPE);
+                    used
+                }
+                None => 0,
+            },
+            Some(&c @ (b'"' | b'\\' | b'/' | b'\'' | b'n' | b't' | b'r')) => {
+                let out = match c {
+                    b'n' => b'\n',
+                    b't' => b'\t',
+                    b'r' => b'\r',
+                    c => c,
+                };
+                // `\\u0034` is an escape escaped again: unescaping it counts, so the next
+                // layer decodes what it reveals.
+                let reveals = c == b'\\' && matches!(t.get(i + 2), Some(b'u' | b'x'));
+                self.out.push(out);
+                self.map.unit(1, 2, if reveals { kind::ESCAPE } else { 0 });
+                2
+            }
+            _ => 0,
+        }
+    }
+
+    /// An HTML character reference: `&#NNN;`, `&#xHH;` or a named one from a short table.
+    fn entity(&mut self, i: usize) -> usize {
+        let t = self.text;
+        let rest = &t[i + 1..t.len().min(i + 12)];
+        let Some(semi) = rest.iter().position(|&b| b == b';') else {
+            return 0;
+        };
+        let body = &rest[..semi];
+        let used = semi + 2;
+        let c = match body {
+            [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() && hex.len() <= 6 => {
+                parse_radix(hex, 16).and_then(char::from_u32)
+            }
+            [b'#', dec @ ..] if !dec.is_empty() && dec.len() <= 7 => {
+                parse_radix(dec, 10).and_then(char::from_u32)
+            }
+            name => {
+                if let Some(c) = QUIET_ENTITIES.iter().find(|(n, _)| n.as_bytes() == name) {
+                    // `&amp;#52;` is an entity escaped again: that counts (see `escape`).
+                    let reveals = c.1 == b'&' && t.get(i + used).is_some_and(|&b| b == b'#');
+                    self.out.push(c.1);
+                    self.map.unit(1, used, if reveals { kind::HTML } else { 0 });
+                    return used;
+                }
+                NAMED_ENTITIES
+                    .iter()
+                    .find(|(n, _)| n.as_bytes() == name)
+                    .map(|&(_, c)| c)
+            }
+        };
+        match c.filter(|&c| printable(c) || normalize_char(c) == Norm::Drop) {
+            Some(c) => {
+                self.emit(c, used, kind::HTML);
+                used
+            }
+            None => 0,
+        }
+    }
+}
+
+/// Entities HTML is full of that hide nothing: decoded, but not counted as changes.
+const QUIET_ENTITIES: [(&str, u8); 5] = [
+    ("amp", b'&'),
+    ("lt", b'<'),
+    ("gt", b'>'),
+    ("quot", b'"'),
+    ("apos", b'\''),
+];
+
+/// Named entities for the characters values are written with.
+const NAMED_ENTITIES: [(&str, char); 32] = [
+    ("nbsp", '\u{A0}'),
+    ("ensp", '\u{2002}'),
+    ("emsp", '\u{2003}'),
+    ("thinsp", '\u{2009}'),
+    ("shy", '\u{AD}'),
+    ("zwj", '\u{200D}'),
+    ("zwnj", '\u{200C}'),
+    ("commat", '@'),
+    ("period", '.'),
+    ("colon", ':'),
+    ("sol", '/'),
+    ("bsol", '\\'),
+    ("num", '#'),
+    ("dollar", '$'),
+    ("percnt", '%'),
+    ("plus", '+'),
+    ("minus", '\u{2212}'),
+    ("hyphen", '\u{2010}'),
+    ("dash", '\u{2010}'),
+    ("ndash", '\u{2013}'),
+    ("mdash", '\u{2014}'),
+    ("lowbar", '_'),
+    ("equals", '='),
+    ("excl", '!'),
+    ("quest", '?'),
+    ("comma", ','),
+    ("semi", ';'),
+    ("lpar", '('),
+    ("rpar", ')'),
+    ("ast", '*'),
+    ("lsqb", '['),
+    ("rsqb", ']'),
+];
+
+/// Decoded text must be printable: no control characters but tab, newline and carriage return.
+fn printable(c: char) -> bool {
+    !c.is_control() || matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The character of valid UTF-8 at `i`, and its length.
+fn utf8_at(text: &[u8], i: usize) -> Option<(char, usize)> {
+    let len = match text[i] {
+        0x00..=0x7F => 1,
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let s = std::str::from_utf8(text.get(i..i + len)?).ok()?;
+    s.chars().next().map(|c| (c, len))
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn hex_byte(hi: u8, lo: u8) -> Option<u8> {
+    Some(hex_val(hi)? << 4 | hex_val(lo)?)
+}
+
+fn hex4(t: &[u8], at: usize) -> Option<u32> {
+    parse_radix(t.get(at..at + 4)?, 16)
+}
+
+fn parse_radix(digits: &[u8], radix: u32) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &b| {
+        let d = (b as char).to_digit(radix)?;
+        acc.checked_mul(radix)?.checked_add(d)
+    })
+}
+
+/// One printable character written as UTF-8 bytes, each escaped in `unit` source bytes that
+/// `parse` reads (`%E2%82%AC`, `\xc3\xa9`). Returns the character and the source bytes used.
+fn byte_escaped_char(
+    t: &[u8],
+    i: usize,
+    unit: usize,
+    parse: impl Fn(&[u8]) -> Option<u8>,
+) -> Option<(char, usize)> {
+    let first = parse(t.get(i..i + unit)?)?;
+    let len = match first {
+        0x00..=0x7F => 1,
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut bytes = [first, 0, 0, 0];
+    for (k, slot) in bytes.iter_mut().enumerate().take(len).skip(1) {
+        let at = i + k * unit;
+        *slot = parse(t.get(at..at + unit)?)?;
+    }
+    let c = std::str::from_utf8(&bytes[..len]).ok()?.chars().next()?;
+    (printable(c) || normalize_char(c) == Norm::Drop).then_some((c, len * unit))
+}
+
+/// Bytes that may appear in a base64 run (either alphabet): the run scanner's class table.
+const fn run_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
+        b += 1;
+    }
+    t
+}
+static RUN: [bool; 256] = run_table();
+
+/// Every run of `text` that decodes (as hex, else as base64) to printable UTF-8, with its map
+/// onto `text`; stops adding once `budget` decoded bytes are used up.
+pub fn find_encoded(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
+    // Runs shorter than SHORTEST cannot be taken, so look SHORTEST - 1 bytes ahead: when that
+    // byte is not a run byte, no long enough run starts before it and the bytes between are
+    // never read. Invariant: `i` is 0 or follows a byte that is not a run byte.
+    const SHORTEST: usize = MIN_RUN - 2; // two '=' of padding may complete a run
+    let n = text.len();
+    let mut i = 0;
+    while i + SHORTEST <= n {
+        let probe = i + SHORTEST - 1;
+        if !RUN[text[probe] as usize] {
+            i = probe + 1;
+            continue;
+        }
+        let start = text[i..probe]
+            .iter()
+            .rposition(|&b| !RUN[b as usize])
+            .map_or(i, |k| i + k + 1);
+        let end = text[probe..]
+            .iter()
+            .position(|&b| !RUN[b as usize])
+            .map_or(n, |k| probe + k);
+        let pad = text[end..]
+            .iter()
+            .take(2)
+            .take_while(|&&b| b == b'=')
+            .count();
+        if end - start + pad >= MIN_RUN {
+            decode_run(text, start, end, pad, budget, out);
+        }
+        i = end + 1;
+    }
+}
+
+fn decode_run(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    pad: usize,
+    budget: &mut usize,
+    out: &mut Vec<Decoded>,
+) {
+    let run = &text[start..end];
+    // One look at the run: all hex digits? Characters only one base64 alphabet has?
+    let (mut hex, mut std_only, mut url_only) = (true, false, false);
+    for &b in run {
+        hex &= b.is_ascii_hexdigit();
+        std_only |= b == b'+' || b == b'/';
+        url_only |= b == b'-' || b == b'_';
+    }
+    if hex && run.len() >= MIN_RUN && run.len() % 2 == 0 {
+        if let Some(d) = decode_hex(run, start, budget) {
+            out.push(d);
+            return;
+        }
+    }
+    if !(std_only && url_only) {
+        let alphabet = if url_only { &URL_SAFE } else { &STANDARD };
+        if let Some(d) = decode_base64(run, pad, start, alphabet, budget) {
+            out.push(d);
+            return;
+        }
+        if !std_only && !url_only {
+            return;
+        }
+    }
+    // A path or a mixed token: try its plain alphanumeric pieces.
+    let mut at = start;
+    for piece in run.split(|b| !b.is_ascii_alphanumeric()) {
+        let piece_end = at + piece.len();
+        let pad = if piece_end == end { pad } else { 0 };
+        if piece.len() + pad >= MIN_RUN {
+            if let Some(d) = decode_base64(piece, pad, at, &STANDARD, budget) {
+                out.push(d);
+            }
+        }
+        at = piece_end + 1;
+    }
+}
+
+/// Tracks UTF-8 structure and printability byte by byte, so random bytes are given up early.
+#[derive(Default)]
+struct TextCheck {
+    pending: u8,
+}
+
+impl TextCheck {
+    fn push(&mut self, b: u8) -> bool {
+        if self.pending > 0 {
+            self.pending -= 1;
+            return (0x80..0xC0).contains(&b);
+        }
+        match b {
+            b'\t' | b'\n' | b'\r' | 0x20..=0x7E => true,
+            0xC2..=0xDF => {
+                self.pending = 1;
+                true
+            }
+            0xE0..=0xEF => {
+                self.pending = 2;
+                true
+            }
+            0xF0..=0xF4 => {
+                self.pending = 3;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The whole result: complete, valid UTF-8 with no control characters.
+    fn finish(&self, bytes: &[u8]) -> bool {
+        self.pending == 0 && std::str::from_utf8(bytes).is_ok_and(|s| s.chars().all(printable))
+    }
+}
+
+fn decode_hex(run: &[u8], start: usize, budget: &mut usize) -> Option<Decoded> {
+    let n = run.len() / 2;
+    if n > *budget {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(n);
+    let mut check = TextCheck::default();
+    for pair in run.chunks_exact(2) {
+        let b = hex_byte(pair[0], pair[1])?;
+        if !check.push(b) {
+            return None;
+        }
+        bytes.push(b);
+    }
+    if !check.finish(&bytes) {
+        return None;
+    }
+    let mut map = Map::starting_at(start);
+    for _ in 0..n {
+        map.unit(1, 2, kind::HEX);
+    }
+    *budget -= n;
+    Some(Decoded {
+        bytes,
+        map,
+        kind: kind::HEX,
+    })
+}
+
+const fn alphabet(extra: [u8; 2]) -> [u8; 256] {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        t[b'a' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 52 + d as u8;
+        d += 1;
+    }
+    t[extra[0] as usize] = 62;
+    t[extra[1] as usize] = 63;
+    t
+}
+static STANDARD: [u8; 256] = alphabet([b'+', b'/']);
+static URL_SAFE: [u8; 256] = alphabet([b'-', b'_']);
+
+/// Base64 (padding optional; `pad` '=' follow the run) to printable UTF-8, mapped by quanta.
+fn decode_base64(
+    run: &[u8],
+    pad: usize,
+    start: usize,
+    table: &[u8; 256],
+    budget: &mut usize,
+) -> Option<Decoded> {
+    let tail = run.len() % 4;
+    if tail == 1 || run.len() / 4 * 3 + 2 > *budget {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(run.len() / 4 * 3 + 2);
+    let mut check = TextCheck::default();
+    for quantum in run.chunks(4) {
+        let mut acc = 0u32;
+        for &c in quantum {
+            let v = table[c as usize];
+            if v == 0xFF {
+                return None;
+            }
+            acc = acc << 6 | v as u32;
+        }
+        acc <<= 6 * (4 - quantum.len()) as u32;
+        let produced = quantum.len() - 1;
+        for k in 0..produced {
+            let b = (acc >> (16 - 8 * k)) as u8;
+            if !check.push(b) {
+                return None;
+            }
+            bytes.push(b);
+        }
+    }
+    if !check.finish(&bytes) {
+        return None;
+    }
+    let mut map = Map::starting_at(start);
+    for _ in 0..run.len() / 4 {
+        map.unit(3, 4, kind::BASE64);
+    }
+    if tail > 0 {
+        map.unit(tail - 1, tail + pad, kind::BASE64);
+    }
+    *budget -= bytes.len();
+    Some(Decoded {
+        bytes,
+        map,
+        kind: kind::BASE64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edited(text: &str) -> Option<String> {
+        edit(text.as_bytes(), true, true).map(|e| String::from_utf8(e.bytes).unwrap())
+    }
+
+    fn decoded(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut budget = usize::MAX;
+        find_encoded(text.as_bytes(), &mut budget, &mut out);
+        out.into_iter()
+            .map(|d| String::from_utf8(d.bytes).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn edits_decode_and_normalise() {
+        assert_eq!(edited("plain ascii"), None);
+        assert_eq!(edited("4\u{200B}111"), Some("4111".into()));
+        assert_eq!(edited("４１１１"), Some("4111".into()));
+        assert_eq!(edited("a%20b%40c"), Some("a b@c".into()));
+        assert_eq!(edited("%E2%82%AC"), Some("€".into()));
+        assert_eq!(edited("\\u0034\\u0031"), Some("41".into()));
+        assert_eq!(edited("\\ud83d\\ude00!"), Some("😀!".into()));
+        assert_eq!(edited("\\x34\\x31"), Some("41".into()));
+        assert_eq!(edited("&#52;&#x31;&commat;&nbsp;"), Some("41@ ".into()));
+        assert_eq!(edited("/p?q=4111+1111"), Some("/p?q=4111 1111".into()));
+        assert_eq!(edited("ts=10:00+01:00 a?b c+d"), None);
+        // Only quiet escapes: decoded in a view, but nothing that counts changed.
+        assert_eq!(edited("say \\\"hi\\\" &amp; bye"), None);
+        // Not escapes at all, or escapes of control characters: left as they are.
+        assert_eq!(edited("50% off, %zz, \\q, &bogus; \\u0000 %00"), None);
+        // Lone surrogates stay.
+        assert_eq!(edited("\\ud83d x"), None);
+        // A full-width digit written as a \u escape is both decoded and normalised.
+        assert_eq!(edited("\\uff14"), Some("4".into()));
+        // Escapes escaped again count: the next layer decodes what they reveal.
+        assert_eq!(edited("\\\\u0034"), Some("\\u0034".into()));
+        assert_eq!(edited("&amp;#52;"), Some("&#52;".into()));
+    }
+
+    #[test]
+    fn edit_maps_back_to_the_escape() {
+        let text = b"x \\u0034 y";
+        let e = edit(text, true, true).unwrap();
+        assert_eq!(&e.bytes, b"x 4 y");
+        let (s, t, k) = e.map.map_span(2, 3);
+        assert_eq!(&text[s..t], b"\\u0034");
+        assert_eq!(k, kind::ESCAPE);
+    }
+
+    #[test]
+    fn runs_decode_when_printable() {
+        // "jane.doe@example.com" in base64, padded and not; URL-safe; hex.
+        assert_eq!(
+            decoded("x amFuZS5kb2VAZXhhbXBsZS5jb20= y"),
+            vec!["jane.doe@example.com"]
+        );
+        assert_eq!(
+            decoded("amFuZS5kb2VAZXhhbXBsZS5jb20"),
+            vec!["jane.doe@example.com"]
+        );
+        assert_eq!(decoded("PDw_Pz8-Pj4_Pz8-Pj4_"), vec!["<<???>>>???>>>?"]);
+        assert_eq!(decoded("6a616e6540782e696f"), vec!["jane@x.io"]);
+        // A base64 token behind a path.
+        assert_eq!(
+            decoded("/v1/users/amFuZS5kb2VAZXhhbXBsZS5jb20"),
+            vec!["jane.doe@example.com"]
+        );
+        // Hashes, random ids and words decode to nothing printable.
+        assert!(
+            decoded("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").is_empty()
+        );
+        assert!(decoded("dQw4w9WgXcQdQw4w9WgXcQ Zm9vYmFy characterization").is_empty());
+    }
+
+    #[test]
+    fn base64_maps_by_quanta() {
+        let text = b"k=amFuZUBleC5pbw== ";
+        let mut out = Vec::new();
+        let mut budget = usize::MAX;
+        find_encoded(text, &mut budget, &mut out);
+        let d = &out[0];
+        assert_eq!(&d.bytes, b"jane@ex.io");
+        let (s, e, _) = d.map.map_span(0, d.bytes.len());
+        assert_eq!(&text[s..e], b"amFuZUBleC5pbw==");
+        let (s, e, _) = d.map.map_span(4, 5);
+        assert_eq!(&text[s..e], b"ZUBl");
+    }
+
+    #[test]
+    fn budget_bounds_decoding() {
+        let mut out = Vec::new();
+        let mut budget = 10;
+        find_encoded(b"amFuZS5kb2VAZXhhbXBsZS5jb20", &mut budget, &mut out);
+        assert!(out.is_empty());
+        assert_eq!(budget, 10);
+    }
+}
