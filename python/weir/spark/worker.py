@@ -12,17 +12,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from weir._core import RawFinding
 from weir.keys import keyed_digest, load_key
 from weir.masking import Decided, decide
 from weir.policy import Policy
 from weir.results import Category, Finding
 from weir.rules import Rule
 from weir.scanner import Scanner, make_finding
+
+if TYPE_CHECKING:  # a name in the stubs only
+    from weir._core import RawFinding
 
 # Same purpose and length as the MCP audit log's fingerprints, so a value found by a Spark job
 # and one withheld by the MCP middleware correlate under the same WEIR_KEY.
