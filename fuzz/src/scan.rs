@@ -1,0 +1,361 @@
+//! `scan`: random rules × random input. Builds 1-4 rule specs (patterns from a small grammar of
+//! regex fragments and raw fuzz strings, so valid and invalid patterns both appear; validators by
+//! name; hotwords, windows, scores, entropy floors) and an input, then checks what the engine
+//! promises: `Engine::new` fails or succeeds but never panics; every finding lies inside the input
+//! and passes its rule's validator and entropy floor; findings come back as `resolve` leaves them;
+//! `scan_many` over the input cut into items equals `scan` per item; a stream fed the same bytes in
+//! random chunks finds what the block scan finds, with the right values, lines and columns, and
+//! never releases a finding before its watermark.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Once, OnceLock};
+
+use arbitrary::{Result, Unstructured};
+use weir_core::validators::{shannon_entropy, Validator};
+use weir_core::{Engine, Finding, RuleSpec};
+
+/// Pieces the patterns are built from: classes, counted and open repetitions, word boundaries,
+/// anchors (plain and multiline), alternation, groups (value, named, plain, non-capturing, with
+/// flags), escapes Vectorscan and regex-syntax read differently, and newline-matching pieces
+/// (which `scan_many` treats specially). A stray `)` or `(` makes an invalid pattern.
+const FRAGMENTS: &[&str] = &[
+    "a",
+    "b",
+    "ab",
+    "0",
+    "[0-9]",
+    "[0-9]{2,4}",
+    "[a-z]+",
+    r"\d{3}",
+    r"\w{1,8}",
+    r"\s",
+    r"\S+",
+    ".",
+    ".*",
+    "[^a]",
+    r"[\x00-\xff]",
+    r"\n",
+    r"[\r\n]",
+    "x?",
+    "@",
+    "-",
+    "=",
+    r"\.",
+    r"\b",
+    r"\B",
+    "^",
+    "$",
+    "(?m)",
+    "(?i)",
+    "(?s)",
+    "|",
+    "(?P<value>",
+    "(?<value>",
+    "(?P<v>",
+    "(",
+    "(?:",
+    ")",
+    "*",
+    "+",
+    "{2}",
+    r"\A",
+    r"\z",
+    r"\v",
+    r"\h",
+    r"\N",
+    "é",
+    r"\xff",
+];
+
+/// What the input is drawn from when it is not raw bytes: the fragments' literals and their
+/// neighbours, so patterns actually match.
+const ALPHABET: &[u8] = b"aaabbb0123456789xyzAB @.-=_\n\n\r\t\xc3\xa9\xff\x00key:";
+
+const ENTITIES: &[&str] = &["A", "B", "C"];
+const HOTWORDS: &[&str] = &["key", "ab", "x", "AB", "\n", "é"];
+
+/// Engines compiled so far, by rule set (Vectorscan compiles take milliseconds; inputs mutate far
+/// more often than rules). An `Err` is cached too: a rule set that fails keeps failing.
+type EngineCache = HashMap<String, Option<Arc<Engine>>>;
+const ENGINE_CACHE_MAX: usize = 512;
+
+fn engines() -> &'static Mutex<EngineCache> {
+    static CACHE: OnceLock<Mutex<EngineCache>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn pattern(u: &mut Unstructured<'_>) -> Result<String> {
+    let mut out = String::new();
+    for _ in 0..u.int_in_range(1..=6)? {
+        if u.ratio(1, 8)? {
+            // Raw fuzz text, cut short: anything at all, valid or not.
+            let raw: &str = u.arbitrary()?;
+            out.extend(raw.chars().take(6));
+        } else {
+            out.push_str(u.choose(FRAGMENTS)?);
+        }
+    }
+    if u.ratio(1, 3)? {
+        out = format!(
+            "{}(?P<value>{out}){}",
+            u.choose(FRAGMENTS)?,
+            u.choose(FRAGMENTS)?
+        );
+    }
+    Ok(out)
+}
+
+fn unit(u: &mut Unstructured<'_>) -> Result<f64> {
+    Ok(f64::from(u.int_in_range(0u8..=100)?) / 100.0)
+}
+
+fn rule(u: &mut Unstructured<'_>, i: usize) -> Result<RuleSpec> {
+    // Now and then a duplicate id or an out-of-range score, which `Engine::new` must refuse.
+    let id = if i > 0 && u.ratio(1, 32)? { 0 } else { i };
+    let score = match u.int_in_range(0u8..=40)? {
+        0 => f64::NAN,
+        1 => 1.5,
+        2 => -0.1,
+        _ => unit(u)?,
+    };
+    let validator = match u.int_in_range(0u8..=9)? {
+        0..=5 => None,
+        6 => Some("no_such_validator".to_string()),
+        _ => Some(u.choose(Validator::all())?.name().to_string()),
+    };
+    let mut hotwords = Vec::new();
+    for _ in 0..u.int_in_range(0..=2)? {
+        hotwords.push(u.choose(HOTWORDS)?.to_string());
+    }
+    Ok(RuleSpec {
+        id: format!("r{id}"),
+        entity: u.choose(ENTITIES)?.to_string(),
+        pattern: pattern(u)?,
+        validator,
+        score,
+        hotwords,
+        hotword_window: u.int_in_range(0..=300)?,
+        hotword_boost: unit(u)?,
+        min_entropy: if u.ratio(1, 6)? {
+            Some(f64::from(u.int_in_range(0u8..=40)?) / 10.0)
+        } else {
+            None
+        },
+    })
+}
+
+/// xorshift64: the cut points and chunk sizes, from one seed the fuzzer chooses.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// Findings as `finish`/`resolve` promise them: inside the input, sorted by (start, end, rule),
+/// no span twice, a rule's own findings disjoint, none inside another of the same entity; each
+/// passes its validator and entropy floor and scores within [0, 1].
+fn check_findings(engine: &Engine, specs: &[RuleSpec], data: &[u8], found: &[Finding]) {
+    for f in found {
+        assert!(
+            f.start < f.end && f.end <= data.len(),
+            "span {f:?} in {} bytes",
+            data.len()
+        );
+        let spec = &specs[f.rule as usize];
+        assert!((0.0..=1.0).contains(&f.score), "score {f:?}");
+        let value = &data[f.start..f.end];
+        if let Some(name) = &spec.validator {
+            let v = Validator::from_name(name).expect("the engine compiled it");
+            assert!(v.check(value), "{f:?} fails {name}");
+        }
+        if let Some(min) = spec.min_entropy {
+            assert!(shannon_entropy(value) >= min, "{f:?} under entropy {min}");
+        }
+    }
+    for w in found.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        assert!(
+            (a.start, a.end, a.rule) < (b.start, b.end, b.rule),
+            "not sorted: {a:?} {b:?}"
+        );
+        assert!(
+            (a.start, a.end) != (b.start, b.end),
+            "same span twice: {a:?} {b:?}"
+        );
+    }
+    for (i, a) in found.iter().enumerate() {
+        for b in &found[i + 1..] {
+            if a.rule == b.rule {
+                assert!(b.start >= a.end, "one rule's findings overlap: {a:?} {b:?}");
+            }
+            if engine.entity_name(a.rule) == engine.entity_name(b.rule) {
+                let inside = |x: &Finding, y: &Finding| y.start <= x.start && x.end <= y.end;
+                assert!(
+                    !inside(a, b) && !inside(b, a),
+                    "one inside another of the same entity: {a:?} {b:?}"
+                );
+            }
+        }
+    }
+}
+
+fn engine_for(specs: &[RuleSpec]) -> Option<Arc<Engine>> {
+    let key = format!("{specs:?}");
+    if let Some(hit) = engines().lock().unwrap().get(&key) {
+        return hit.clone();
+    }
+    // Outside the lock: a panic here is the finding, and must not poison the cache for the rest.
+    let built = Engine::new(specs).ok().map(Arc::new);
+    let mut cache = engines().lock().unwrap();
+    if cache.len() >= ENGINE_CACHE_MAX {
+        cache.clear();
+    }
+    cache.insert(key, built.clone());
+    built
+}
+
+/// Everything but the input, which is the rest of the fuzzer's bytes.
+struct Case<'a> {
+    specs: Vec<RuleSpec>,
+    /// Cut points for `scan_many`, chunk sizes for the stream.
+    seed: u64,
+    min_block: usize,
+    context: Option<&'a [u8]>,
+    /// The input's bytes index into `ALPHABET` (else they are the input).
+    mapped: bool,
+}
+
+fn case<'a>(u: &mut Unstructured<'a>) -> Result<Case<'a>> {
+    let n = u.int_in_range(1..=4)?;
+    let specs = (0..n).map(|i| rule(u, i)).collect::<Result<Vec<_>>>()?;
+    let context = if u.arbitrary()? {
+        let len = u.int_in_range(0..=8)?;
+        Some(u.bytes(len)?)
+    } else {
+        None
+    };
+    Ok(Case {
+        specs,
+        seed: u.arbitrary()?,
+        min_block: u.int_in_range(1..=64)?,
+        context,
+        mapped: u.ratio(3, 4)?,
+    })
+}
+
+pub fn run(data: &[u8]) {
+    // Thousands of rule sets per minute would each leave a database in the on-disk cache.
+    static NO_DISK_CACHE: Once = Once::new();
+    NO_DISK_CACHE.call_once(|| std::env::set_var("WEIR_CACHE_DIR", "off"));
+
+    let mut u = Unstructured::new(data);
+    let Ok(Case {
+        specs,
+        seed,
+        min_block,
+        context,
+        mapped,
+    }) = case(&mut u)
+    else {
+        return;
+    };
+    let raw = u.take_rest();
+    let input: Vec<u8> = if mapped {
+        raw.iter()
+            .map(|&b| ALPHABET[usize::from(b) % ALPHABET.len()])
+            .collect()
+    } else {
+        raw.to_vec()
+    };
+    let Some(engine) = engine_for(&specs) else {
+        return;
+    };
+    let mut rng = Rng(seed | 1);
+
+    // Block scan.
+    let found = engine.scan(&input, context).expect("block scan");
+    check_findings(&engine, &specs, &input, &found);
+
+    // scan_many over the input cut into items equals scan per item.
+    let mut cuts: Vec<usize> = (0..rng.below(6))
+        .map(|_| rng.below(input.len() + 1))
+        .collect();
+    cuts.push(0);
+    cuts.push(input.len());
+    cuts.sort_unstable();
+    let items: Vec<&[u8]> = cuts.windows(2).map(|w| &input[w[0]..w[1]]).collect();
+    let contexts: Vec<Option<&[u8]>> = (0..items.len())
+        .map(|_| if rng.below(2) == 0 { context } else { None })
+        .collect();
+    let many = engine.scan_many(&items, &contexts).expect("scan_many");
+    assert_eq!(many.len(), items.len());
+    for (i, (item, ctx)) in items.iter().zip(&contexts).enumerate() {
+        let alone = engine.scan(item, *ctx).expect("item scan");
+        assert_eq!(
+            many[i],
+            alone,
+            "scan_many item {i} of {} ({item:?})",
+            items.len()
+        );
+    }
+
+    // A stream of random chunks finds what the block scan finds (a stream has no context).
+    let expected = if context.is_some() {
+        engine.scan(&input, None).expect("block scan")
+    } else {
+        found
+    };
+    let mut stream = engine.stream(min_block, 1);
+    let mut streamed = Vec::new();
+    let mut at = 0;
+    let mut watermark = 0u64;
+    while at < input.len() {
+        let end = (at + 1 + rng.below(48)).min(input.len());
+        let released = stream.feed(&input[at..end]).expect("feed");
+        for l in &released {
+            assert!(
+                l.finding.start as u64 >= watermark,
+                "{l:?} before watermark {watermark}"
+            );
+        }
+        streamed.extend(released);
+        assert!(stream.watermark() >= watermark, "watermark went back");
+        watermark = stream.watermark();
+        at = end;
+    }
+    let closed = stream.close().expect("close");
+    for l in &closed {
+        assert!(
+            l.finding.start as u64 >= watermark,
+            "{l:?} before watermark {watermark}"
+        );
+    }
+    streamed.extend(closed);
+    for l in &streamed {
+        let f = &l.finding;
+        assert!(f.end <= input.len(), "stream span {f:?}");
+        assert_eq!(l.value, &input[f.start..f.end], "stream value of {f:?}");
+        let before = &input[..f.start];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u64;
+        let column = 1 + input[line_start..f.start]
+            .iter()
+            .filter(|&&b| !(0x80..0xC0).contains(&b))
+            .count() as u64;
+        assert_eq!((l.line, l.column), (line, column), "position of {f:?}");
+    }
+    let mut streamed: Vec<Finding> = streamed.into_iter().map(|l| l.finding).collect();
+    streamed.sort_by_key(|f| (f.start, f.end, f.rule));
+    assert_eq!(
+        streamed, expected,
+        "stream (min_block {min_block}) vs block scan"
+    );
+}
