@@ -326,7 +326,12 @@ fn check(data: &[u8], strict: bool) {
     let joined = items.join(&b'\n');
     for (i, (item, ctx)) in items.iter().zip(&contexts).enumerate() {
         let alone = engine.scan(item, *ctx).expect("item scan");
-        if many[i] == alone || (!strict && (anchored || position_dependent(&engine, &joined))) {
+        if many[i] == alone
+            || (!strict
+                && (anchored
+                    || joined_ends_differ(&engine, &items, &joined)
+                    || position_dependent(&engine, &joined)))
+        {
             continue;
         }
         panic!(
@@ -402,6 +407,67 @@ fn check(data: &[u8], strict: bool) {
         agree || (!strict && position_dependent(&engine, &input)),
         "stream (min_block {min_block}):\n{streamed:?}\nblock scan:\n{expected:?}"
     );
+}
+
+/// Raw Vectorscan match ends for `data`, sorted, each shifted by `shift`.
+fn raw_ends(engine: &Engine, data: &[u8], shift: u64) -> Option<Vec<(u32, u64)>> {
+    use weir_core::hs::{Database, Mode, FLAG_PREFILTER};
+    let patterns: Vec<(&str, u32, u32)> = engine
+        .rules()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let flags = if r.prefilter { FLAG_PREFILTER } else { 0 };
+            (r.hs_pattern.as_str(), flags, i as u32)
+        })
+        .collect();
+    let db = Database::compile(&patterns, Mode::Block).ok()?;
+    let mut scratch = db.alloc_scratch().ok()?;
+    let mut out = Vec::new();
+    db.scan(data, &mut scratch, |id, end| {
+        out.push((id, end + shift));
+        true
+    })
+    .ok()?;
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// For rule sets `scan_many` joins without the multiline flag: does Vectorscan report other ends
+/// inside an item of the joined buffer than for the item alone, for a rule no match of which can
+/// contain the `\n` separator (the `join` module's premise)? Then Vectorscan, not weir, is at fault.
+fn joined_ends_differ(engine: &Engine, items: &[&[u8]], joined: &[u8]) -> bool {
+    let plain: Vec<bool> = engine
+        .rules()
+        .iter()
+        .map(|r| {
+            weir_core::join::analyse(&r.hs_pattern, r.prefilter)
+                .is_some_and(|j| !j.anchored && j.reach == 0)
+        })
+        .collect();
+    let Some(all) = raw_ends(engine, joined, 0) else {
+        return false;
+    };
+    let mut start = 0u64;
+    for item in items {
+        let end = start + item.len() as u64;
+        let inside: Vec<_> = all
+            .iter()
+            .copied()
+            .filter(|&(id, e)| plain[id as usize] && e > start && e <= end)
+            .collect();
+        let alone: Vec<_> = raw_ends(engine, item, start)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&(id, _)| plain[id as usize])
+            .collect();
+        if inside != alone {
+            return true;
+        }
+        start = end + 1;
+    }
+    false
 }
 
 /// Does Vectorscan itself report different match ends for the same bytes depending on where they
