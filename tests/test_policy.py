@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -207,6 +208,24 @@ def test_bad_policy_names_the_field(tmp_path: Path, body: str, needle: str) -> N
 def test_bad_action_lists_the_allowed_ones() -> None:
     with pytest.raises(PolicyError, match="report, redact, mask, hash, tokenize, block"):
         Policy.from_dict({"default": "hsah"})
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"entities": {0: "report"}}, "field 'entities': a key is not valid: Expected `str`, got `int`"),
+        (
+            {"overrides": [{"categories": {1.5: "mask"}}]},
+            "field 'overrides[0].categories': a key is not valid: Expected `str`, got `float`",
+        ),
+    ],
+)
+def test_bad_mapping_key_names_the_mapping(data: dict[str, Any], message: str) -> None:
+    # Found by tests/test_fuzz_payload.py: msgspec reports a key as "at `key` in `$.entities`",
+    # which came out as "field 'key` in `$.entities'" with a hint about actions.
+    with pytest.raises(PolicyError) as e:
+        Policy.from_dict(data)
+    assert str(e.value) == f"policy: {message}"
 
 
 def test_unknown_builtin() -> None:

@@ -257,9 +257,14 @@ def _name_key(message: str, data: Mapping[str, Any]) -> str:
 
 
 def _describe(message: str) -> str:
-    """``Invalid enum value 'hsah' - at `$.entities.EMAIL`` -> a sentence naming the field."""
+    """``Invalid enum value 'hsah' - at `$.entities.EMAIL`` -> a sentence naming the field. A bad
+    mapping key comes as ``... - at `key` in `$.entities```: the field is the mapping."""
     what, _, where = message.partition(" - at ")
-    field = where.strip("`").removeprefix("$").lstrip(".") or "(top level)"
+    where = where.strip("`")
+    in_key = where.startswith("key` in `")
+    field = where.removeprefix("key` in `").removeprefix("$").lstrip(".") or "(top level)"
+    if in_key:
+        return f"field '{field}': a key is not valid: {what}"
     hint = ""
     if "enum value" in what or "Expected `str" in what or "ActionSpec" in what:
         hint = f"; actions are {', '.join(ACTIONS)}"

@@ -49,17 +49,21 @@ pub(super) fn date(value: &[u8]) -> bool {
     }
 }
 
-/// A run of ASCII digits as a number; the caller bounds the length.
+/// A run of ASCII digits as a number, saturating at `u32::MAX` (callers check lengths first; a
+/// long run must still not overflow, which panics in debug builds).
 fn num(d: &[u8]) -> u32 {
-    d.iter().fold(0, |n, &b| n * 10 + u32::from(b - b'0'))
+    d.iter().fold(0u32, |n, &b| {
+        n.saturating_mul(10).saturating_add(u32::from(b - b'0'))
+    })
 }
 
 /// The year a run of digits stands for: four digits in 1900-2100, or two digits read as 20YY.
+/// The length is checked before the digits are read: the year token after a month name is
+/// unbounded ("March 1, 99999999999").
 fn year(d: &[u8]) -> Option<u32> {
-    let y = num(d);
     match d.len() {
-        4 if (1900..=2100).contains(&y) => Some(y),
-        2 => Some(2000 + y),
+        4 => Some(num(d)).filter(|y| (1900..=2100).contains(y)),
+        2 => Some(2000 + num(d)),
         _ => None,
     }
 }
@@ -199,6 +203,18 @@ fn with_month_name(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `validators` fuzz target: a long digit run after a month name overflowed
+    /// `num` (a panic with debug assertions; release builds wrapped silently).
+    #[test]
+    fn long_digit_runs_do_not_overflow() {
+        assert_eq!(num(b"4294967295"), u32::MAX);
+        assert_eq!(num(b"99999999999999999999"), u32::MAX);
+        assert_eq!(year(b"99999999999"), None);
+        assert_eq!(year(b"19000000000"), None);
+        assert!(!date(b"March 1, 99999999999"));
+        assert!(!date(b"1 March 123456789012345678901234"));
+    }
 
     #[test]
     fn calendar() {
