@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use arbitrary::{Result, Unstructured};
 use weir_core::validators::{shannon_entropy, Validator};
-use weir_core::{Engine, Finding, RuleSpec};
+use weir_core::{Engine, Finding, RuleSpec, ViewOptions};
 
 /// Pieces the patterns are built from: classes, counted and open repetitions, word boundaries,
 /// anchors (plain and multiline), alternation, groups (value, named, plain, non-capturing, with
@@ -204,13 +204,16 @@ fn check_findings(engine: &Engine, specs: &[RuleSpec], data: &[u8], found: &[Fin
     }
 }
 
-fn engine_for(specs: &[RuleSpec]) -> Option<Arc<Engine>> {
-    let key = format!("{specs:?}");
+fn engine_for(specs: &[RuleSpec], views: ViewOptions) -> Option<Arc<Engine>> {
+    let key = format!("{specs:?} {views:?}");
     if let Some(hit) = engines().lock().unwrap().get(&key) {
         return hit.clone();
     }
     // Outside the lock: a panic here is the finding, and must not poison the cache for the rest.
-    let built = Engine::new(specs).ok().map(Arc::new);
+    let built = Engine::new(specs)
+        .and_then(|e| e.with_views(views))
+        .ok()
+        .map(Arc::new);
     let mut cache = engines().lock().unwrap();
     if cache.len() >= ENGINE_CACHE_MAX {
         cache.clear();
@@ -290,9 +293,16 @@ fn check(data: &[u8], strict: bool) {
     } else {
         raw.to_vec()
     };
-    let Some(engine) = engine_for(&specs) else {
+    // The block, joined and stream comparisons are about the plain scan. Views (normalised and
+    // decoded copies) are built over whole lines in a stream but over the whole buffer in a block
+    // scan, so they are checked on their own below.
+    let Some(engine) = engine_for(&specs, ViewOptions::OFF) else {
         return;
     };
+    if let Some(viewed) = engine_for(&specs, ViewOptions::default()) {
+        let found = viewed.scan(&input, context).expect("block scan with views");
+        check_findings(&viewed, &specs, &input, &found);
+    }
     if std::env::var_os("WEIR_FUZZ_DEBUG").is_some() {
         // `WEIR_FUZZ_DEBUG=1 cargo fuzz run scan <input>` shows the case a crash decoded to.
         eprintln!(

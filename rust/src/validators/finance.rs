@@ -33,11 +33,11 @@ fn check_pair_in_range(hi: u8, lo: u8) -> bool {
     hi.is_ascii_digit() && lo.is_ascii_digit() && (2..=98).contains(&((hi - b'0') * 10 + lo - b'0'))
 }
 
-/// `iban`: ISO 13616. Spaces are ignored and letters may be either case. The country code must be
+/// `iban`: ISO 13616. Spaces, dashes and dots (group separators) are ignored, and letters may be either case. The country code must be
 /// in the registry with the IBAN's exact length, the check digits 02-98, and the string moved
 /// four places left (country and check digits to the end) must be 1 mod 97.
 pub(super) fn iban(value: &[u8]) -> bool {
-    let Some((mut buf, len)) = compact::<IBAN_MAX>(value, b" ") else {
+    let Some((mut buf, len)) = compact::<IBAN_MAX>(value, b" -.") else {
         return false;
     };
     buf.make_ascii_uppercase();
