@@ -202,9 +202,12 @@ mod tests {
         assert!(!iban(b"DE89370400440532013000 0"), "long for DE");
         assert!(!iban(b"XX82WEST12345698765432"), "unknown country");
         assert!(
-            !iban(b"GB82-WEST-1234-5698-7654-32"),
-            "dashes are not IBAN spacing"
+            !iban(b"GB82-WEST-1234-5698-7654-33"),
+            "separators do not change the check"
         );
+        // Group separators are the rule's business (one kind throughout); the checksum ignores them.
+        assert!(iban(b"GB82-WEST-1234-5698-7654-32"));
+        assert!(iban(b"GB82.WEST.1234.5698.7654.32"));
         assert!(!iban(b"GB82WEST1234569876543\xff"));
         assert!(!iban(b"GB82"));
         assert!(!iban(b""));
