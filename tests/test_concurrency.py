@@ -190,8 +190,8 @@ def test_long_native_calls_release_the_gil(name: str) -> None:
 
 def test_the_gil_check_catches_a_call_that_holds_it() -> None:
     """The control: ``bytes.count`` holds the GIL, and the measure above sees it."""
-    big = BIG_BYTES * 3
+    big = BIG_BYTES * 10  # long enough (0.3 s or more) on a quiet machine too
     baseline = baseline_rate()
     rate, elapsed = progress_during(lambda: big.count(b"zq"))
-    assert elapsed > 0.1
+    assert elapsed > 0.1, f"the control took {elapsed:.3f} s: too short to tell"
     assert rate / baseline < RELEASED
