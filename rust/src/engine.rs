@@ -478,6 +478,7 @@ impl Engine {
             column_at_base: 0,
             watermark: 0,
             viewed_to: 0,
+            deferred: Vec::new(),
         }
     }
 
@@ -822,6 +823,8 @@ pub struct StreamScan {
     watermark: u64,
     /// Complete lines before this offset have had their views scanned (see `view_lines`).
     viewed_to: u64,
+    /// Closed clusters whose hotword window after the last match has not fully arrived yet.
+    deferred: Vec<Region>,
 }
 
 /// A final stream finding: where it is, in bytes and as a 1-based line and code-point column,
@@ -860,7 +863,7 @@ impl StreamScan {
         self.view_lines(false)?;
         self.clusters
             .close_before(&self.engine.rules, self.scanned_to);
-        self.drain_closed();
+        self.drain_closed(false);
         Ok(self.release(false))
     }
 
@@ -873,7 +876,7 @@ impl StreamScan {
         self.scan_block(true)?;
         self.view_lines(true)?;
         self.clusters.close_all();
-        self.drain_closed();
+        self.drain_closed(true);
         Ok(self.release(true))
     }
 
@@ -1009,19 +1012,42 @@ impl StreamScan {
         Ok(())
     }
 
-    fn drain_closed(&mut self) {
-        let regions = std::mem::take(&mut self.clusters.closed);
-        for region in &regions {
-            self.engine
-                .recover(&self.buf, self.buf_base, region, None, &mut self.pending);
+    /// Recover the closed clusters whose scoring context has arrived: a hotword may follow the
+    /// value by up to `hotword_window` bytes, so a cluster waits until those bytes are fed (or
+    /// the stream ends) and scores exactly as a block scan would.
+    fn drain_closed(&mut self, all: bool) {
+        let mut regions = std::mem::take(&mut self.deferred);
+        regions.append(&mut self.clusters.closed);
+        for region in regions {
+            let after = self.engine.rules[region.rule as usize].hotword_window as u64;
+            if all || region.max_end + after + CONTEXT_MARGIN <= self.pos {
+                self.engine
+                    .recover(&self.buf, self.buf_base, &region, None, &mut self.pending);
+            } else {
+                self.deferred.push(region);
+            }
         }
+    }
+
+    /// The earliest offset a deferred cluster's findings may start at.
+    fn deferred_floor(&self) -> Option<u64> {
+        self.deferred
+            .iter()
+            .map(|r| {
+                r.min_end
+                    .saturating_sub(self.engine.rules[r.rule as usize].window as u64)
+            })
+            .min()
     }
 
     /// Hand back findings no future finding can overlap, and trim the retained tail.
     fn release(&mut self, all: bool) -> Vec<Located> {
         let rules = &self.engine.rules;
         let reach = (self.engine.max_window + MAX_HOTWORD_WINDOW) as u64 + CONTEXT_MARGIN;
-        let open_floor = self.clusters.earliest_needed(rules);
+        let open_floor = match (self.clusters.earliest_needed(rules), self.deferred_floor()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let future_floor = self
             .scanned_to
             .saturating_sub(self.engine.max_window as u64);
@@ -1228,6 +1254,31 @@ mod tests {
             got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
             got.sort_by_key(|f| (f.start, f.end, f.rule));
             assert_eq!(got, block, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn stream_scores_hotwords_after_the_value() {
+        // The first card's cluster closes when the second card arrives, before the hotword after
+        // both has been fed; its score must still count that hotword, as a block scan does.
+        let e = engine();
+        let text = b"4111 1111 1111 1111 4111-1111-1111-1111 card\n";
+        let block = e.scan(text, None).unwrap();
+        assert_eq!(block.len(), 2);
+        assert!(
+            block.iter().all(|f| (f.score - 0.9).abs() < 1e-6),
+            "{block:?}"
+        );
+        for size in 1..text.len() {
+            for min_block in [1, 8, 40] {
+                let mut s = e.stream(min_block, 1);
+                let mut got = Vec::new();
+                for chunk in text.chunks(size) {
+                    got.extend(s.feed(chunk).unwrap().into_iter().map(|l| l.finding));
+                }
+                got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
+                assert_eq!(got, block, "chunk size {size}, min_block {min_block}");
+            }
         }
     }
 
