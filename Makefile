@@ -11,11 +11,13 @@ BIN := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
 LOCK := requirements/dev.lock
 APT_STAMP = $(STAMPS)/apt-$(shell echo '$(APT_PACKAGES)' | sha256sum | cut -c1-12)
-APT_PACKAGES := build-essential pkg-config libvectorscan-dev tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 default-jre-headless
+APT_PACKAGES := build-essential cmake libboost-dev curl ca-certificates tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 default-jre-headless
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml) patterns/MANIFEST.sha256
+# Vectorscan, built once from pinned source into .deps/ (rust/vectorscan/build.sh says why).
+VECTORSCAN := .deps/vectorscan/.built-5.4.12
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
-.PHONY: demo test bench lint deps setup build clean lock rust-test py-test bench-smoke peers rules-manifest
+.PHONY: demo test bench lint deps setup build clean distclean lock rust-test py-test bench-smoke peers rules-manifest vectorscan
 
 demo: build
 	@echo "== weir scan examples/sample.log"
@@ -29,7 +31,7 @@ demo: build
 
 test: build rust-test py-test bench-smoke
 
-rust-test: deps
+rust-test: $(VECTORSCAN)
 	cargo test --locked --release --quiet
 
 py-test: build
@@ -82,6 +84,10 @@ $(APT_STAMP):
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) and re-run"; exit 2; }
 	@mkdir -p $(STAMPS) && touch $@
 
+vectorscan: $(VECTORSCAN)
+$(VECTORSCAN): rust/vectorscan/build.sh | $(APT_STAMP)
+	bash rust/vectorscan/build.sh
+
 # The virtualenv, from the hashed lock file only. Wheels only, except pyspark: PyPI has no wheel
 # of it, so pip builds it from its hash-checked sdist (which only packs the bundled Spark jars),
 # with the venv's own setuptools (--no-build-isolation: nothing is fetched without a hash).
@@ -93,7 +99,7 @@ $(STAMPS)/venv: $(LOCK) | $(APT_STAMP)
 
 # The native module, release mode, installed editable into .venv.
 build: $(STAMPS)/build
-$(STAMPS)/build: $(STAMPS)/venv $(RUST_SOURCES) $(PY_SOURCES)
+$(STAMPS)/build: $(STAMPS)/venv $(VECTORSCAN) $(RUST_SOURCES) $(PY_SOURCES)
 	MATURIN_PEP517_ARGS=--locked $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
@@ -111,3 +117,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) $(VENV)-peers target python/weir/*.so
+
+# Also the Vectorscan build (.deps/), which takes a while to redo.
+distclean: clean
+	rm -rf .deps

@@ -39,11 +39,34 @@ fn main() {
     let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(dest, out).unwrap();
 
-    // Vectorscan from the system (Debian's libvectorscan-dev), found through pkg-config.
-    if let Err(e) = pkg_config::Config::new()
-        .atleast_version("5.4")
-        .probe("libhs")
-    {
-        panic!("Vectorscan (libhs >= 5.4) not found through pkg-config: {e}\nInstall it with: apt-get install libvectorscan-dev pkg-config (or run `make deps`).");
+    link_vectorscan(&root);
+}
+
+/// The Vectorscan version weir is built and tested against. Debian's 5.4.9 misses matches
+/// depending on where bytes sit in the buffer (see `hs::tests`), so older ones are refused.
+const VECTORSCAN_VERSION: &str = "5.4.12";
+
+/// Link the static Vectorscan that `rust/vectorscan/build.sh` (run by `make`) installs into
+/// .deps/vectorscan, or the one under `WEIR_VECTORSCAN_DIR`.
+fn link_vectorscan(root: &std::path::Path) {
+    println!("cargo:rerun-if-env-changed=WEIR_VECTORSCAN_DIR");
+    let prefix = env::var_os("WEIR_VECTORSCAN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".deps").join("vectorscan"));
+    let lib = prefix.join("lib");
+    let stamp = prefix.join(format!(".built-{VECTORSCAN_VERSION}"));
+    println!("cargo:rerun-if-changed={}", stamp.display());
+    if !stamp.is_file() || !lib.join("libhs.a").is_file() {
+        panic!(
+            "Vectorscan {VECTORSCAN_VERSION} not found in {}.\nBuild it with `make vectorscan` \
+             (rust/vectorscan/build.sh, once, 10-20 minutes), or point WEIR_VECTORSCAN_DIR at an \
+             install prefix holding lib/libhs.a and an empty .built-{VECTORSCAN_VERSION} file.",
+            prefix.display()
+        );
     }
+    println!("cargo:rerun-if-changed={}", lib.join("libhs.a").display());
+    println!("cargo:rustc-link-search=native={}", lib.display());
+    println!("cargo:rustc-link-lib=static=hs");
+    // Vectorscan is C++: its runtime comes from the system's libstdc++.
+    println!("cargo:rustc-link-lib=dylib=stdc++");
 }

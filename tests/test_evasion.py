@@ -93,9 +93,31 @@ def test_separator_forms_found_plainly() -> None:
         ("phone 212-555-7489", "PHONE_NUMBER"),
         ("phone 212 555 7489", "PHONE_NUMBER"),
         ("phone: 2125557489", "PHONE_NUMBER"),
+        ("call me back on 4155552671 tomorrow", "PHONE_NUMBER"),
+        ("reach Dana at 2125557489 (mobile)", "PHONE_NUMBER"),
     ]:
         f = only(text, entity, plain)
         assert f.decoded is None, text
+
+
+def test_bare_ten_digit_phone_needs_a_phone_word() -> None:
+    """Ten plain digits are a phone number next to a phone word, or under a key like "phone";
+    elsewhere they are IDs, amounts and timestamps."""
+    record = {"phone": "4155552671", "order_id": "4155552671", "notes": "ship 2125557489 units"}
+    found = scanner.scan(record)
+    assert [(f.path, f.entity) for f in found] == [("/phone", "PHONE_NUMBER")]
+    assert not scanner.scan("order 4155552671 shipped at 2125557489")
+    far = "phone on file; " + "x" * 60 + " ref 4155552671"
+    assert not scanner.scan(far), "a phone word outside the 40-byte window does not count"
+
+
+def test_match_does_not_depend_on_buffer_length() -> None:
+    """Vectorscan 5.4.9 (Debian 12's library) missed this e-mail address for most lengths of the
+    text around it; weir links 5.4.12, which finds it at every length."""
+    text = "git clone https://x-access-token:ghp_6XqGQO9M324dff4wtDAIhbtVFusgNKNgICOX@github.com/acme/infra.git"
+    for end in range(text.index(".com") + 4, len(text) + 1):
+        found = weir.scan(text[:end], entities=["EMAIL_ADDRESS"])
+        assert [f.value for f in found] == [text[text.index("ghp_") : text.index(".com") + 4]], end
 
 
 def b64(s: str) -> str:

@@ -40,6 +40,8 @@ class Rule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     hotword_window: Annotated[int, msgspec.Meta(ge=0, le=256)] = 64
     hotword_boost: Score = 0.25
     min_entropy: Annotated[float, msgspec.Meta(ge=0.0, le=8.0)] | None = None
+    require_hotword: bool = False
+    """Report a match only with a hotword within ``hotword_window`` (or in the JSON key)."""
     examples: Annotated[list[str], msgspec.Meta(min_length=1)]
     negative_examples: Annotated[list[str], msgspec.Meta(min_length=1)]
     references: list[str] = []

@@ -600,19 +600,27 @@ impl Engine {
                 || context.is_some_and(|c| hotwords.is_match(c));
             if near {
                 score += rule.hotword_boost;
+            } else if rule.require_hotword {
+                return None;
             }
         }
         Some(score.min(1.0))
     }
 
     /// Drop a rule's duplicate finds (clusters cut at the cap may overlap), then resolve overlaps.
+    ///
+    /// The duplicate pass keeps the earliest of overlapping finds, which depends on which finds
+    /// are present, so it runs on plain finds and on finds from views separately: a block scan
+    /// resolves its plain finds before the views' join them, a stream as they arrive, and both
+    /// must end the same. `resolve` gives the same result however its input was grouped.
     fn finish(&self, mut found: Vec<Finding>) -> Vec<Finding> {
-        found.sort_by_key(|f| (f.rule, f.start, f.end));
-        let mut last: Option<(u32, usize)> = None;
+        found.sort_by_key(|f| (f.rule, !f.origin.is_plain(), f.start, f.end));
+        let mut last: Option<(u32, bool, usize)> = None;
         found.retain(|f| {
-            let keep = !matches!(last, Some((rule, end)) if rule == f.rule && f.start < end);
+            let group = (f.rule, f.origin.is_plain());
+            let keep = !matches!(last, Some((rule, plain, end)) if (rule, plain) == group && f.start < end);
             if keep {
-                last = Some((f.rule, f.end));
+                last = Some((f.rule, f.origin.is_plain(), f.end));
             }
             keep
         });
@@ -1380,6 +1388,7 @@ mod tests {
                     "hotword_window" => spec.hotword_window = value.parse().unwrap_or(64),
                     "hotword_boost" => spec.hotword_boost = value.parse().unwrap_or(0.25),
                     "min_entropy" => spec.min_entropy = value.parse().ok(),
+                    "require_hotword" => spec.require_hotword = value == "true",
                     "hotwords" => spec.hotwords = serde_json::from_str(value).unwrap_or_default(),
                     "examples" if value == "[" => in_examples = true,
                     "examples" => {

@@ -1,6 +1,6 @@
-//! A small, safe binding to Vectorscan (the maintained Hyperscan fork), linked as the system
-//! library `libhs` through pkg-config. Only what weir needs: multi-pattern compile, block and
-//! stream scans, scratch management.
+//! A small, safe binding to Vectorscan (the maintained Hyperscan fork), linked statically from
+//! the 5.4.12 build that rust/vectorscan/build.sh makes (see rust/build.rs). Only what weir needs:
+//! multi-pattern compile, block and stream scans, scratch management.
 //!
 //! Why our own binding: the handful of C calls below are stable API; owning them avoids bindgen
 //! (and libclang) at build time and lets the engine keep one scratch per thread without locks.
@@ -461,6 +461,46 @@ mod tests {
         })
         .unwrap();
         assert_eq!(got, vec![(7, 4), (9, 8), (9, 12)]);
+    }
+
+    fn ends(db: &Database, data: &[u8]) -> Vec<(u32, u64)> {
+        let mut scratch = db.alloc_scratch().unwrap();
+        let mut got = Vec::new();
+        db.scan(data, &mut scratch, |id, end| {
+            got.push((id, end));
+            true
+        })
+        .unwrap();
+        got
+    }
+
+    #[test]
+    fn linked_vectorscan_is_the_pinned_one() {
+        assert!(version().starts_with("5.4.12"), "linked {}", version());
+    }
+
+    /// Vectorscan 5.4.9 (Debian 12's libvectorscan) reports none of these: whether the e-mail
+    /// shape matched depended on the buffer's length. Every prefix from "...@github.co" on ends
+    /// in a match.
+    #[test]
+    fn matches_do_not_depend_on_buffer_length() {
+        let email = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,6}\.[A-Za-z]{2,24}\b";
+        let db = Database::compile(&[(email, 0, 0)], Mode::Block).unwrap();
+        let text = b"git clone https://x-access-token:ghp_6XqGQO9M324dff4wtDAIhbtVFusgNKNgICOX@github.com/acme/infra.git";
+        let at = text.iter().position(|&b| b == b'@').unwrap();
+        for len in at + 10..=text.len() {
+            assert!(
+                !ends(&db, &text[..len]).is_empty(),
+                "no match in the first {len} bytes"
+            );
+        }
+        // The fuzzer's case: `ab` after 63 or more spaces, beside `[0-9]{2}b` in one database.
+        let db = Database::compile(&[("[0-9]{2}b", 0, 0), ("ab", 0, 1)], Mode::Block).unwrap();
+        for n in 0..200 {
+            let mut data = vec![b' '; n];
+            data.extend_from_slice(b"abxxxxxxxx");
+            assert_eq!(ends(&db, &data), vec![(1, n as u64 + 2)], "{n} spaces");
+        }
     }
 
     #[test]

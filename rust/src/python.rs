@@ -49,6 +49,7 @@ struct PyRuleSpec {
     hotword_window: usize,
     hotword_boost: f64,
     min_entropy: Option<f64>,
+    require_hotword: bool,
 }
 
 impl From<PyRuleSpec> for RuleSpec {
@@ -63,6 +64,7 @@ impl From<PyRuleSpec> for RuleSpec {
             hotword_window: r.hotword_window,
             hotword_boost: r.hotword_boost,
             min_entropy: r.min_entropy,
+            require_hotword: r.require_hotword,
         }
     }
 }

@@ -43,6 +43,9 @@ pub struct RuleSpec {
     pub hotword_window: usize,
     pub hotword_boost: f64,
     pub min_entropy: Option<f64>,
+    /// Report a candidate only with a hotword near it (or in the context): for values too common
+    /// to report bare, such as ten digits that may be a phone number.
+    pub require_hotword: bool,
 }
 
 /// A rule the engine cannot use, with the rule's id and what is wrong.
@@ -73,6 +76,7 @@ pub struct Rule {
     pub hotword_window: usize,
     pub hotword_boost: f64,
     pub min_entropy: Option<f64>,
+    pub require_hotword: bool,
     /// Longest possible match, bounding the span-recovery window.
     pub window: usize,
     /// The pattern as Vectorscan gets it (capture groups made non-capturing).
@@ -172,6 +176,11 @@ impl Rule {
                 ))
             })?),
         };
+        if spec.require_hotword && (spec.hotwords.is_empty() || spec.hotword_window == 0) {
+            return Err(err(
+                "require_hotword needs hotwords and a hotword_window above 0".into(),
+            ));
+        }
         let hotwords = if spec.hotwords.is_empty() {
             None
         } else {
@@ -193,6 +202,7 @@ impl Rule {
             hotword_window: spec.hotword_window.min(MAX_HOTWORD_WINDOW),
             hotword_boost: spec.hotword_boost,
             min_entropy: spec.min_entropy,
+            require_hotword: spec.require_hotword,
             window,
             hs_pattern: strip_capture_groups(&spec.pattern),
             prefilter: false,

@@ -61,14 +61,6 @@ fn replay_scan() {
     replay("scan", scan::run, 50);
 }
 
-/// Inputs that fail only `scan::run_strict`'s check a known Vectorscan bug breaks (see there);
-/// `cargo test --release -- --ignored` shows whether it still stands.
-#[test]
-#[ignore = "Vectorscan 5.4.9 misses matches (see run_strict in fuzz/src/scan.rs)"]
-fn replay_scan_strict() {
-    replay("scan-strict", scan::run_strict, 1);
-}
-
 #[test]
 fn replay_validators() {
     replay("validators", validators::run, 50);
