@@ -114,7 +114,9 @@ def test_bare_ten_digit_phone_needs_a_phone_word() -> None:
 def test_match_does_not_depend_on_buffer_length() -> None:
     """Vectorscan 5.4.9 (Debian 12's library) missed this e-mail address for most lengths of the
     text around it; weir links 5.4.12, which finds it at every length."""
-    text = "git clone https://x-access-token:ghp_6XqGQO9M324dff4wtDAIhbtVFusgNKNgICOX@github.com/acme/infra.git"
+    text = (
+        "git clone https://x-access-token:ghp_6XqGQO9M324dff4wtDAIhbtVFusgNKNgICOX@github.com/acme/infra.git"
+    )
     for end in range(text.index(".com") + 4, len(text) + 1):
         found = weir.scan(text[:end], entities=["EMAIL_ADDRESS"])
         assert [f.value for f in found] == [text[text.index("ghp_") : text.index(".com") + 4]], end
