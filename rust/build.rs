@@ -59,8 +59,8 @@ fn link_vectorscan(root: &std::path::Path) {
     if !stamp.is_file() || !lib.join("libhs.a").is_file() {
         panic!(
             "Vectorscan {VECTORSCAN_VERSION} not found in {}.\nBuild it with `make vectorscan` \
-             (rust/vectorscan/build.sh, once, 10-20 minutes), or point WEIR_VECTORSCAN_DIR at an \
-             install prefix holding lib/libhs.a and an empty .built-{VECTORSCAN_VERSION} file.",
+             (rust/vectorscan/build.sh, once, about 10 minutes), or point WEIR_VECTORSCAN_DIR at an \
+             install prefix holding lib/libhs.a and a .built-{VECTORSCAN_VERSION} file.",
             prefix.display()
         );
     }
