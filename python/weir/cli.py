@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="weir",
         description="Find and redact sensitive data (PII, financial data, secrets) in files and streams.",
     )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"weir {__version__} (Vectorscan {_core.vectorscan_version()})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add_filters(p: argparse.ArgumentParser) -> None:
