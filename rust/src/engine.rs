@@ -615,12 +615,12 @@ impl Engine {
     /// must end the same. `resolve` gives the same result however its input was grouped.
     fn finish(&self, mut found: Vec<Finding>) -> Vec<Finding> {
         found.sort_by_key(|f| (f.rule, !f.origin.is_plain(), f.start, f.end));
-        let mut last: Option<(u32, bool, usize)> = None;
+        let mut last: Option<((u32, bool), usize)> = None;
         found.retain(|f| {
             let group = (f.rule, f.origin.is_plain());
-            let keep = !matches!(last, Some((rule, plain, end)) if (rule, plain) == group && f.start < end);
+            let keep = !matches!(last, Some((g, end)) if g == group && f.start < end);
             if keep {
-                last = Some((f.rule, f.origin.is_plain(), f.end));
+                last = Some((group, f.end));
             }
             keep
         });
@@ -1052,10 +1052,10 @@ impl StreamScan {
     fn release(&mut self, all: bool) -> Vec<Located> {
         let rules = &self.engine.rules;
         let reach = (self.engine.max_window + MAX_HOTWORD_WINDOW) as u64 + CONTEXT_MARGIN;
-        let open_floor = match (self.clusters.earliest_needed(rules), self.deferred_floor()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let open_floor = [self.clusters.earliest_needed(rules), self.deferred_floor()]
+            .into_iter()
+            .flatten()
+            .min();
         let future_floor = self
             .scanned_to
             .saturating_sub(self.engine.max_window as u64);
