@@ -14,7 +14,7 @@ APT_STAMP = $(STAMPS)/apt-$(shell echo '$(APT_PACKAGES)' | sha256sum | cut -c1-1
 APT_PACKAGES := build-essential cmake libboost-dev curl ca-certificates tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 default-jre-headless
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml) patterns/MANIFEST.sha256
 # Vectorscan, built once from pinned source into .deps/ (rust/vectorscan/build.sh says why).
-VECTORSCAN := .deps/vectorscan/.built-5.4.12
+VECTORSCAN := .deps/vectorscan/.built-$(shell sed -n 's/^HS_VERSION=//p' rust/vectorscan/build.sh)
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
 .PHONY: demo test bench lint deps setup build clean distclean lock rust-test py-test bench-smoke peers rules-manifest vectorscan
@@ -85,8 +85,10 @@ $(APT_STAMP):
 	@mkdir -p $(STAMPS) && touch $@
 
 vectorscan: $(VECTORSCAN)
+# build.sh rebuilds only when its configuration changed; the touch keeps make from asking again.
 $(VECTORSCAN): rust/vectorscan/build.sh | $(APT_STAMP)
 	bash rust/vectorscan/build.sh
+	@touch $@
 
 # The virtualenv, from the hashed lock file only. Wheels only, except pyspark: PyPI has no wheel
 # of it, so pip builds it from its hash-checked sdist (which only packs the bundled Spark jars),
