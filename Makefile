@@ -9,15 +9,44 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
-LOCK := requirements/dev.lock
-APT_STAMP = $(STAMPS)/apt-$(shell echo '$(APT_PACKAGES)' | sha256sum | cut -c1-12)
-APT_PACKAGES := build-essential cmake libboost-dev curl ca-certificates tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 default-jre-headless
+# Python packages, from hashed lock files only (requirements/*.in say what each is for; make lock).
+BUILD_LOCK := requirements/build.lock
+DEMO_LOCK := requirements/demo.lock
+SPARK_LOCK := requirements/spark.lock
+TEST_LOCK := requirements/dev.lock
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
+# Which libhs weir links (README: "Hyperscan or Vectorscan" compares them):
+#   system      Intel Hyperscan 5.4.0, Debian's libhyperscan-dev: installs in seconds (the default)
+#   vectorscan  Vectorscan 5.4.12, built once from hash-pinned source into .deps/ (several minutes)
+HYPERSCAN ?= system
+# System packages: what building weir needs (make demo), and what only the tests use.
+APT_VECTORSCAN := cmake libboost-dev curl ca-certificates
+ifeq ($(HYPERSCAN),system)
+APT_BUILD := build-essential libhyperscan-dev
+HS_BUILT :=
+else ifeq ($(HYPERSCAN),vectorscan)
+APT_BUILD := build-essential
+HS_BUILT = $(VECTORSCAN)
+export WEIR_HYPERSCAN_DIR := $(CURDIR)/.deps/vectorscan
+else
+$(error HYPERSCAN must be system or vectorscan, not '$(HYPERSCAN)')
+endif
+APT_DEMO := tesseract-ocr tesseract-ocr-eng fonts-dejavu-core
+APT_TEST := fonts-liberation2
+APT_SPARK := default-jre-headless
+# Each set is stamped by its package list, so adding a package re-runs it on machines set up before.
+apt_stamp = $(STAMPS)/apt-$(shell echo '$(1)' | sha256sum | cut -c1-12)
+APT_STAMP := $(call apt_stamp,$(APT_BUILD))
+APT_DEMO_STAMP := $(call apt_stamp,$(APT_DEMO))
+APT_TEST_STAMP := $(call apt_stamp,$(APT_TEST))
+APT_SPARK_STAMP := $(call apt_stamp,$(APT_SPARK))
+APT_VECTORSCAN_STAMP := $(call apt_stamp,$(APT_VECTORSCAN))
 RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard patterns/*.toml) patterns/MANIFEST.sha256
 # Vectorscan, built once from pinned source into .deps/ (rust/vectorscan/build.sh says why).
 VECTORSCAN := .deps/vectorscan/.built-$(shell sed -n 's/^HS_VERSION=//p' rust/vectorscan/build.sh)
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
-.PHONY: demo test bench lint deps setup build clean distclean lock rust-test py-test bench-smoke peers rules-manifest vectorscan
+.PHONY: demo test bench lint deps setup spark build clean distclean lock rust-test py-test bench-smoke peers rules-manifest vectorscan
 
 demo: build
 	@echo "== weir scan examples/sample.log"
@@ -31,19 +60,19 @@ demo: build
 
 test: build rust-test py-test bench-smoke
 
-rust-test: $(VECTORSCAN)
+rust-test: $(APT_STAMP) $(HS_BUILT)
 	cargo test --locked --release --quiet
 
-py-test: build
+py-test: build $(STAMPS)/venv-test
 	$(BIN)/python -m pytest tests -q
 
-bench-smoke: build
+bench-smoke: build $(STAMPS)/venv-test
 	WEIR_BENCH_QUICK=1 $(BIN)/python -m pytest benchmarks -q --benchmark-disable -p no:cacheprovider
 
 # The full run: every suite and the peers on the same corpora, then one report with plots
 # (benchmarks/results/summary.md, throughput.png, scaling.png). The report and scaling code are
 # smoke-tested by bench-smoke (benchmarks/test_report_smoke.py, into a temporary directory).
-bench: build peers
+bench: build $(STAMPS)/venv-test peers
 	@mkdir -p benchmarks/results/tmp; mp=$$PPID; \
 	(while kill -0 $$mp 2>/dev/null; do echo "$$(date -u +%FT%TZ) $$(cut -d' ' -f1 /proc/loadavg)"; sleep 30; done) \
 		> benchmarks/results/tmp/load.log &
@@ -64,7 +93,7 @@ $(VENV)-peers/.installed: requirements/peers.lock | $(APT_STAMP)
 	$(VENV)-peers/bin/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r requirements/peers.lock
 	@touch $@
 
-lint: build
+lint: build $(STAMPS)/venv-test
 	$(BIN)/ruff check python tests benchmarks
 	$(BIN)/ruff format --check python tests benchmarks
 	$(BIN)/mypy
@@ -73,35 +102,62 @@ lint: build
 
 # System packages: installed with apt-get when missing (needs root, as on a fresh Debian machine).
 deps: $(APT_STAMP)
-# Named after the package list, so adding a package re-runs this on machines set up before.
-$(APT_STAMP):
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		command -v apt-get >/dev/null || { echo "apt-get not found: install$$missing with your package manager, then re-run"; exit 2; }; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+			|| { echo "apt-get could not install$$missing: run make as root (or with sudo), or install them yourself"; exit 2; }; \
 	fi
-	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) and re-run"; exit 2; }
 	@mkdir -p $(STAMPS) && touch $@
+endef
+$(APT_STAMP):
+	@command -v cargo >/dev/null || { echo "cargo not found: install Rust 1.75 or newer (rustup.rs, or apt-get install cargo), then re-run"; exit 2; }
+	$(call apt_install,$(APT_BUILD))
+$(APT_DEMO_STAMP):
+	$(call apt_install,$(APT_DEMO))
+$(APT_TEST_STAMP):
+	$(call apt_install,$(APT_TEST))
+$(APT_SPARK_STAMP):
+	$(call apt_install,$(APT_SPARK))
+$(APT_VECTORSCAN_STAMP):
+	$(call apt_install,$(APT_VECTORSCAN))
 
+# Vectorscan from source, for HYPERSCAN=vectorscan (make HYPERSCAN=vectorscan test).
 vectorscan: $(VECTORSCAN)
 # build.sh rebuilds only when its configuration changed; the touch keeps make from asking again.
-$(VECTORSCAN): rust/vectorscan/build.sh | $(APT_STAMP)
+$(VECTORSCAN): rust/vectorscan/build.sh | $(APT_STAMP) $(APT_VECTORSCAN_STAMP)
 	bash rust/vectorscan/build.sh
 	@touch $@
 
-# The virtualenv, from the hashed lock file only. Wheels only, except pyspark: PyPI has no wheel
-# of it, so pip builds it from its hash-checked sdist (which only packs the bundled Spark jars),
-# with the venv's own setuptools (--no-build-isolation: nothing is fetched without a hash).
+# The virtualenv, in layers, from the hashed lock files only and wheels only:
+#   build tools (maturin, setuptools, wheel) first, so nothing is ever built with the venv's
+#   bundled setuptools; then what the demo runs; then, for make test, the rest of dev.lock.
+# pyspark is the one sdist (PyPI has no wheel of it; it only packs the bundled Spark jars): pip
+# builds it with build.lock's setuptools (--no-build-isolation, so nothing unhashed is fetched).
 setup: $(STAMPS)/venv
-$(STAMPS)/venv: $(LOCK) | $(APT_STAMP)
+$(STAMPS)/tools: $(BUILD_LOCK) | $(APT_STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: --no-binary pyspark --no-build-isolation -r $(LOCK)
+	$(PIP_INSTALL) --only-binary :all: -r $(BUILD_LOCK)
 	@mkdir -p $(STAMPS) && touch $@
+$(STAMPS)/venv: $(DEMO_LOCK) $(STAMPS)/tools | $(APT_DEMO_STAMP)
+	$(PIP_INSTALL) --only-binary :all: -r $(DEMO_LOCK)
+	@touch $@
+$(STAMPS)/venv-test: $(TEST_LOCK) $(STAMPS)/venv | $(APT_TEST_STAMP) $(APT_SPARK_STAMP)
+	$(PIP_INSTALL) --only-binary :all: --no-binary pyspark --no-build-isolation -r $(TEST_LOCK)
+	@touch $@
+# weir.spark on its own (pip install weir-dlp[spark] elsewhere): PySpark, pyarrow, pandas, a JRE.
+spark: $(STAMPS)/spark
+$(STAMPS)/spark: $(SPARK_LOCK) $(STAMPS)/venv | $(APT_SPARK_STAMP)
+	$(PIP_INSTALL) --only-binary :all: --no-binary pyspark --no-build-isolation -r $(SPARK_LOCK)
+	@touch $@
 
-# The native module, release mode, installed editable into .venv.
-build: $(STAMPS)/build
-$(STAMPS)/build: $(STAMPS)/venv $(VECTORSCAN) $(RUST_SOURCES) $(PY_SOURCES)
+# The native module, release mode, installed editable into .venv; one stamp per libhs choice.
+build: $(STAMPS)/build-$(HYPERSCAN)
+$(STAMPS)/build-$(HYPERSCAN): $(STAMPS)/venv $(HS_BUILT) $(RUST_SOURCES) $(PY_SOURCES)
+	@rm -f $(STAMPS)/build-*
 	MATURIN_PEP517_ARGS=--locked $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
@@ -111,14 +167,16 @@ rules-manifest:
 	cd patterns && sha256sum *.toml > MANIFEST.sha256
 
 # peers.lock targets Python 3.11 (presidio-analyzer needs >= 3.11; .venv-peers uses python3).
+# dev.lock is the whole set; build, demo and spark are its subsets, at its versions (-c).
+UV_COMPILE = $(VENV)-lock/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.10
 lock:
-	$(PYTHON) -m pip install --quiet uv && for f in dev; do $(PYTHON) -m uv pip compile requirements/$$f.in \
-		--generate-hashes --universal --python-version 3.10 -o requirements/$$f.lock; done
-	$(PYTHON) -m uv pip compile requirements/peers.in \
-		--generate-hashes --universal --python-version 3.11 -o requirements/peers.lock
+	test -x $(VENV)-lock/bin/uv || { $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/pip install --quiet uv; }
+	$(UV_COMPILE) requirements/dev.in -o requirements/dev.lock
+	for f in build demo spark; do $(UV_COMPILE) requirements/$$f.in -c requirements/dev.lock -o requirements/$$f.lock; done
+	$(VENV)-lock/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 requirements/peers.in -o requirements/peers.lock
 
 clean:
-	rm -rf $(VENV) $(VENV)-peers target python/weir/*.so
+	rm -rf $(VENV) $(VENV)-peers $(VENV)-lock target python/weir/*.so
 
 # Also the Vectorscan build (.deps/), which takes a while to redo.
 distclean: clean

@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     small = prose_1kb()
     print(
         f"corpus: {len(corpus) / MB:.2f} MB mixed (seed {SEED}); 1 KB sample: {len(small)} bytes; "
-        f"vectorscan {_core.vectorscan_version()}\n"
+        f"{_core.hyperscan_library()}\n"
     )
 
     if not args.no_rules:

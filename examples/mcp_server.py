@@ -93,7 +93,10 @@ async def demo(server: FastMCP, middleware: DLPMiddleware) -> None:
         try:
             photo = await client.call_tool("card_photo", {}, raise_on_error=False)
             kind = type(photo.content[0]).__name__
-            print(f"card_photo -> {kind}, error={photo.is_error} (the card number's box is filled in)")
+            if photo.is_error:
+                print(f"card_photo -> error: {photo.content[0].text}")  # type: ignore[union-attr]
+            else:
+                print(f"card_photo -> {kind} (the card number's box is filled in)")
         except Exception as e:  # Tesseract missing: weir withholds the image rather than pass it on
             print(f"card_photo -> {e}")
     print(f"middleware stats: {middleware.stats()['tools']}")

@@ -39,34 +39,113 @@ fn main() {
     let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(dest, out).unwrap();
 
-    link_vectorscan(&root);
+    link_hyperscan();
 }
 
-/// The Vectorscan version weir is built and tested against. Debian's 5.4.9 misses matches
-/// depending on where bytes sit in the buffer (see `hs::tests`), so older ones are refused.
-const VECTORSCAN_VERSION: &str = "5.4.12";
+/// Hyperscan-family engines weir is tested against, as (name, version). Vectorscan 5.4.9
+/// (Debian 12's libvectorscan) misses matches depending on where bytes sit in the buffer (see
+/// `hs::tests`), so it and anything not listed here is refused.
+const SUPPORTED: &[(&str, &str)] = &[("Intel Hyperscan", "5.4.0"), ("Vectorscan", "5.4.12")];
 
-/// Link the static Vectorscan that `rust/vectorscan/build.sh` (run by `make`) installs into
-/// .deps/vectorscan, or the one under `WEIR_VECTORSCAN_DIR`.
-fn link_vectorscan(root: &std::path::Path) {
-    println!("cargo:rerun-if-env-changed=WEIR_VECTORSCAN_DIR");
-    let prefix = env::var_os("WEIR_VECTORSCAN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(".deps").join("vectorscan"));
-    let lib = prefix.join("lib");
-    let stamp = prefix.join(format!(".built-{VECTORSCAN_VERSION}"));
-    println!("cargo:rerun-if-changed={}", stamp.display());
-    if !stamp.is_file() || !lib.join("libhs.a").is_file() {
+/// Link libhs from one of two places:
+/// - `WEIR_HYPERSCAN_DIR` unset: the system's, dynamically (Debian's `libhyperscan-dev`, Intel
+///   Hyperscan 5.4.0, which `make` installs; its libhs.a is not position-independent, so it cannot
+///   go into a Python extension, and the module needs libhyperscan5 at run time);
+/// - `WEIR_HYPERSCAN_DIR=PREFIX`: statically, from an install prefix holding `include/hs/hs.h` and
+///   `lib/libhs.a`, such as the Vectorscan 5.4.12 that `make vectorscan` builds into
+///   .deps/vectorscan (a self-contained module, for wheels that go to other machines).
+///
+/// The version comes from the prefix's hs.h and must be one of [`SUPPORTED`].
+fn link_hyperscan() {
+    println!("cargo:rerun-if-env-changed=WEIR_HYPERSCAN_DIR");
+    let (include, lib, kind, file) = match env::var_os("WEIR_HYPERSCAN_DIR") {
+        Some(prefix) => {
+            let prefix = PathBuf::from(prefix);
+            let (include, lib) = (prefix.join("include").join("hs"), prefix.join("lib"));
+            (include, lib, "static", "libhs.a")
+        }
+        None => {
+            let (include, lib) = system_hyperscan();
+            (include, lib, "dylib", "libhs.so")
+        }
+    };
+    let header = include.join("hs.h");
+    let archive = lib.join(file);
+    if !header.is_file() || !archive.exists() {
         panic!(
-            "Vectorscan {VECTORSCAN_VERSION} not found in {}.\nBuild it with `make vectorscan` \
-             (rust/vectorscan/build.sh, once, about 10 minutes), or point WEIR_VECTORSCAN_DIR at an \
-             install prefix holding lib/libhs.a and a .built-{VECTORSCAN_VERSION} file.",
-            prefix.display()
+            "libhs not found: no {} or no {}.\nInstall Intel Hyperscan with `apt-get install \
+             libhyperscan-dev` (make does), or build Vectorscan with `make vectorscan` and set \
+             WEIR_HYPERSCAN_DIR=.deps/vectorscan (make HYPERSCAN=vectorscan does both).",
+            header.display(),
+            archive.display()
         );
     }
-    println!("cargo:rerun-if-changed={}", lib.join("libhs.a").display());
+    println!("cargo:rerun-if-changed={}", header.display());
+    println!("cargo:rerun-if-changed={}", archive.display());
+    let version = header_version(&header);
+    if !SUPPORTED.iter().any(|(_, v)| *v == version) {
+        let known: Vec<String> = SUPPORTED.iter().map(|(n, v)| format!("{n} {v}")).collect();
+        panic!(
+            "{} is version {version}; weir is tested against {} only (Vectorscan 5.4.9 misses \
+             matches, see hs::tests). Install libhyperscan-dev, or `make HYPERSCAN=vectorscan`.",
+            header.display(),
+            known.join(" and ")
+        );
+    }
     println!("cargo:rustc-link-search=native={}", lib.display());
-    println!("cargo:rustc-link-lib=static=hs");
-    // Vectorscan is C++: its runtime comes from the system's libstdc++.
-    println!("cargo:rustc-link-lib=dylib=stdc++");
+    println!("cargo:rustc-link-lib={kind}=hs");
+    if kind == "static" {
+        // Hyperscan is C++: its runtime comes from the system's libstdc++.
+        println!("cargo:rustc-link-lib=dylib=stdc++");
+    }
+}
+
+/// Debian's libhyperscan-dev: libhs.pc names the directories; the multiarch path is the fallback.
+fn system_hyperscan() -> (PathBuf, PathBuf) {
+    let mut include = PathBuf::from("/usr/include/hs");
+    let mut lib = PathBuf::from("/usr/lib/x86_64-linux-gnu");
+    let pc = [
+        "/usr/lib/x86_64-linux-gnu/pkgconfig/libhs.pc",
+        "/usr/lib/pkgconfig/libhs.pc",
+    ];
+    if let Some(text) = pc.iter().find_map(|p| fs::read_to_string(p).ok()) {
+        let var = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}=")))
+                .map(|v| {
+                    v.replace("${prefix}", "/usr")
+                        .replace("${exec_prefix}", "/usr")
+                })
+        };
+        if let Some(dir) = var("libdir") {
+            lib = PathBuf::from(dir);
+        }
+        if let Some(dir) = var("includedir") {
+            include = PathBuf::from(dir).join("hs");
+        }
+    }
+    (include, lib)
+}
+
+/// "MAJOR.MINOR.PATCH" from the `#define HS_MAJOR 5` lines of hs.h (Hyperscan) or of the
+/// hs_version.h beside it (Vectorscan).
+fn header_version(header: &std::path::Path) -> String {
+    let mut text = fs::read_to_string(header).unwrap_or_default();
+    text += &fs::read_to_string(header.with_file_name("hs_version.h")).unwrap_or_default();
+    let part = |name: &str| {
+        text.lines()
+            .find_map(|l| {
+                let mut words = l.split_whitespace();
+                (words.next() == Some("#define") && words.next() == Some(name))
+                    .then(|| words.next().map(str::to_owned))
+                    .flatten()
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    format!(
+        "{}.{}.{}",
+        part("HS_MAJOR"),
+        part("HS_MINOR"),
+        part("HS_PATCH")
+    )
 }

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version",
         action="version",
-        version=f"weir {__version__} (Vectorscan {_core.vectorscan_version()})",
+        version=f"weir {__version__} ({_core.hyperscan_library()})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -504,10 +504,10 @@ fn pattern_max_len(pattern: &str) -> PyResult<Option<usize>> {
     crate::rules::max_match_len(pattern).map_err(PyValueError::new_err)
 }
 
-/// The linked Vectorscan version.
+/// The linked Hyperscan-family library, by name and version.
 #[pyfunction]
-fn vectorscan_version() -> String {
-    crate::hs::version()
+fn hyperscan_library() -> String {
+    crate::hs::library()
 }
 
 #[pymodule]
@@ -533,7 +533,7 @@ fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(validator_names, m)?)?;
     m.add_function(wrap_pyfunction!(shannon_entropy, m)?)?;
-    m.add_function(wrap_pyfunction!(vectorscan_version, m)?)?;
+    m.add_function(wrap_pyfunction!(hyperscan_library, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_max_len, m)?)?;
     Ok(())
 }
