@@ -9,6 +9,7 @@ policy: they come from ``WEIR_KEY`` or the file named by ``key_file``.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import sys
 from collections import Counter
@@ -217,7 +218,13 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         return spec.min_score if spec.min_score is not None else self.min_score
 
     def allowed_values(self) -> tuple[frozenset[str], _core.RegexSet]:
-        return frozenset(self.allow.values), _core.RegexSet(self.allow.patterns)
+        """The allow-list, compiled once per distinct list: ``decide`` runs on every message."""
+        return _allow_list(tuple(self.allow.values), tuple(self.allow.patterns))
+
+
+@functools.lru_cache(maxsize=256)
+def _allow_list(values: tuple[str, ...], patterns: tuple[str, ...]) -> tuple[frozenset[str], _core.RegexSet]:
+    return frozenset(values), _core.RegexSet(list(patterns))
 
 
 class PolicyError(ValueError):

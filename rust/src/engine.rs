@@ -537,7 +537,7 @@ impl Engine {
         let mut at = lo;
         while at < hi {
             input.set_start(at);
-            let (ms, me, vs, ve) = if group == 0 {
+            let (ms, _me, vs, ve) = if group == 0 {
                 if rule.regex.search_slots(&input, &mut slots).is_none() {
                     break;
                 }
@@ -554,7 +554,10 @@ impl Engine {
                     _ => (s, e, s, e),
                 }
             };
-            at = if me > ms { me } else { me + 1 };
+            // Go on from the value's end, not the match's: a match may consume a byte of context
+            // after its value (`(?:\s|$)`) that the next value needs before it (two MAC addresses
+            // with one space between them).
+            at = ve.max(ms + 1);
             if let Some(score) = self.score(rule, data, vs, ve, context) {
                 out.push(Finding {
                     rule: region.rule,
@@ -624,7 +627,15 @@ impl Engine {
             }
             keep
         });
-        resolve(found, |rule| self.rules[rule as usize].entity)
+        resolve(
+            found,
+            |rule| self.rules[rule as usize].entity,
+            |rule| {
+                self.rules[rule as usize]
+                    .validator
+                    .is_some_and(|v| v.is_checksum())
+            },
+        )
     }
 }
 

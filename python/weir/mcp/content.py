@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,14 +124,19 @@ def mirrored_text_blocks(result: dict[str, Any]) -> list[tuple[int, str]]:
     """Text blocks that repeat ``structuredContent`` for clients that read only ``content``, as
     (index, form): ``json`` when the text is the structure's JSON (FastMCP, the SDK), ``result``
     when it is the string FastMCP wrapped as ``{"result": text}``. They are not scanned on their
-    own: after redaction they are rebuilt from the redacted structure, so the two never disagree."""
+    own: after redaction they are rebuilt from the redacted structure, so the two never disagree.
+
+    A block counts as a mirror only when its text is, byte for byte, an encoding weir itself makes
+    of the structure it scans: then it holds nothing the scan did not see. Text that merely
+    decodes to an equal value is not enough (a duplicate key decodes away, and its hidden value
+    would be forwarded unscanned), so such a block is scanned as the text it is."""
     structured = result.get("structuredContent")
     content = result.get("content")
     if not isinstance(structured, dict) or not isinstance(content, list):
         return []
     wrapped = structured.get("result") if len(structured) == 1 else None
     out = []
-    compact: bytes | None = None
+    encodings: frozenset[str] | None = None
     for i, block in enumerate(content):
         if not (isinstance(block, dict) and block.get("type") == "text"):
             continue
@@ -140,19 +146,26 @@ def mirrored_text_blocks(result: dict[str, Any]) -> list[tuple[int, str]]:
         if isinstance(wrapped, str) and text == wrapped:
             out.append((i, "result"))
             continue
-        if not text.lstrip().startswith(("{", "[")):
+        if not text.startswith(("{", "[")):
             continue
-        if compact is None:
-            compact = msgspec.json.encode(structured)
-        if text.encode("utf-8", "surrogatepass") == compact:  # FastMCP's form: compact JSON
+        if encodings is None:
+            encodings = _mirror_encodings(structured)
+        if text in encodings:
             out.append((i, "json"))
-            continue
-        try:
-            if msgspec.json.decode(text) == structured:
-                out.append((i, "json"))
-        except msgspec.DecodeError:
-            continue
     return out
+
+
+def _mirror_encodings(structured: dict[str, Any]) -> frozenset[str]:
+    """The JSON texts servers write as the mirror of a structure: FastMCP's compact form and the
+    SDK's ``json.dumps(..., indent=2)``, each as this process encodes the decoded structure."""
+    forms = {to_json(structured)}
+    for ensure_ascii in (True, False):
+        try:
+            forms.add(json.dumps(structured, indent=2, ensure_ascii=ensure_ascii))
+            forms.add(json.dumps(structured, ensure_ascii=ensure_ascii))
+        except (TypeError, ValueError):  # not JSON-encodable as it stands: no mirror
+            continue
+    return frozenset(forms)
 
 
 def encoded_size(message: Any) -> int:

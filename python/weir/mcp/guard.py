@@ -217,7 +217,8 @@ class Guard:
                 self.watch.withhold(name, "changed")
         if self.watch.withheld(name) == "changed":
             return None
-        meta = {k: v for k, v in tool.items() if k != "_meta"}
+        # The whole definition, _meta included: every string the client receives is scanned.
+        meta = tool
         decided = self._injection_decided(meta, tool=name)
         hits = [f for f, s in decided.actions if s.action == "block"]
         if not hits:
@@ -300,7 +301,7 @@ class Guard:
         def run() -> list[dict[str, Any]]:
             out, changed = [], False
             for item in items:
-                meta = {k: v for k, v in item.items() if k != "_meta"}
+                meta = item  # _meta included, as for tools
                 decided = self._injection_decided(meta, tool=None)
                 hits = [f for f, s in decided.actions if s.action == "block"]
                 new = item

@@ -159,6 +159,45 @@ validators! {
     SecretWithDigit = "secret_with_digit" => secret::secret_with_digit,
 }
 
+impl Validator {
+    /// Does a pass mean a check digit or checksum over the whole value matched (as opposed to a
+    /// format or range check, which an e-mail address or a date passes by shape)? Overlap
+    /// resolution treats what lies inside such a value as part of it.
+    pub fn is_checksum(self) -> bool {
+        use Validator::*;
+        matches!(
+            self,
+            Luhn | Iban
+                | Aba
+                | Verhoeff
+                | InAadhaar
+                | UkNhs
+                | CaSin
+                | Base58check
+                | Bech32
+                | BtcAddress
+                | UsNpi
+                | UsDea
+                | EsNif
+                | NlBsn
+                | BrCpf
+                | BrCnpj
+                | PlPesel
+                | FrNir
+                | AuTfn
+                | AuMedicare
+                | SgNric
+                | ItFiscalCode
+                | FiHetu
+                | SePersonnummer
+                | NoFnr
+                | Isin
+                | Cusip
+                | Lei
+        )
+    }
+}
+
 /// Shannon entropy in bits per byte.
 pub fn shannon_entropy(value: &[u8]) -> f64 {
     if value.is_empty() {
