@@ -111,3 +111,73 @@ def test_allow_list_is_compiled_once_per_policy() -> None:
     assert weir.redact("mail support@example.com or jane@corp.example", policy=policy) == (
         "mail support@example.com or [EMAIL_ADDRESS]"
     )
+
+
+def test_keys_that_redact_alike_keep_every_entry() -> None:
+    data = {"alice@example.com": "a", "bob@example.com": "b", "[EMAIL_ADDRESS]": "c"}
+    out = weir.redact(data)
+    assert sorted(out.values()) == ["a", "b", "c"]
+    assert out["[EMAIL_ADDRESS]"] == "c"  # a key that was not redacted keeps its name
+    assert not any("example.com" in k for k in out)
+    guard = Guard("default", server="test", audit=False)
+    result = {
+        "content": [{"type": "text", "text": "ok"}],
+        "structuredContent": {"alice@example.com": "a", "bob@example.com": "b"},
+    }
+    structured = guard.tool_result("t", result)["structuredContent"]
+    assert sorted(structured.values()) == ["a", "b"] and len(structured) == 2
+
+
+def test_audit_log_masks_keys_that_are_values(tmp_path: Path) -> None:
+    from weir.mcp import AuditLog
+
+    log = tmp_path / "audit.jsonl"
+    guard = Guard("default", server="test", audit=AuditLog(log))
+    payload = {"users": {"jane@example.com": {"name": "x", "ssn": "536-22-1847"}}}
+    guard.tool_result("t", {"content": [{"type": "text", "text": "ok"}], "structuredContent": payload})
+    text = log.read_text()
+    assert "jane@example.com" not in text and "536-22-1847" not in text
+    assert '"/structuredContent/users/[EMAIL_ADDRESS]/ssn"' in text
+
+
+def test_finding_repr_hides_a_key_that_is_the_value() -> None:
+    (finding,) = weir.scan({"users": {"jane@example.com": 1}}).findings
+    assert "jane" not in repr(finding) and "/users/<key hidden>" in repr(finding)
+
+
+def _nested(depth: int, leaf: object) -> list[object]:
+    root: list[object] = []
+    node = root
+    for _ in range(depth - 1):
+        child: list[object] = []
+        node.append(child)
+        node = child
+    node.append(leaf)
+    return root
+
+
+@pytest.mark.parametrize("depth", [500, 512])
+def test_redact_within_max_depth_does_not_hit_the_recursion_limit(depth: int) -> None:
+    out: object = weir.redact(_nested(depth, "jane.doe@example.com"))
+    while isinstance(out, list):
+        out = out[0]
+    assert out == "[EMAIL_ADDRESS]"
+    guard = Guard("default", server="test", audit=False)
+    args = guard.tool_call("t", {"k": _nested(depth - 1, "jane.doe@example.com")})
+    node: object = args["k"]
+    while isinstance(node, list):
+        node = node[0]
+    assert node == "[EMAIL_ADDRESS]"
+
+
+def test_an_integer_too_long_for_python_to_print_is_a_weir_error() -> None:
+    hidden = 10**5000 + 4111111111111111  # a card hidden in the low digits
+    with pytest.raises(weir.PayloadError, match="integer of about 5001 digits"):
+        weir.scan({"n": hidden})
+    with pytest.raises(weir.PayloadError):
+        weir.redact({"n": hidden})
+    guard = Guard("default", server="test", audit=False)
+    with pytest.raises(Exception) as e:  # withheld, never forwarded
+        guard.tool_call("t", {"n": hidden})
+    assert "4111111111111111" not in str(e.value)
+    assert weir.redact({"n": 4111111111111111}) == {"n": "[CREDIT_CARD]"}

@@ -78,22 +78,41 @@ def _copy(
     if depth > MAX_DEPTH:
         raise ValueError(f"payload nested deeper than {MAX_DEPTH} levels at {path or '/'}")
     if isinstance(node, Mapping):
-        out = {}
+        entries = []
         for key, value in node.items():
             key_text = key if isinstance(key, str) else str(key)
             child = f"{path}/{escape(key_text)}"
             hits = by_leaf.get((child, True))
             new_key = splice(key_text, hits, replace) if hits else key
-            out[new_key] = _copy(value, child, by_leaf, replace, depth + 1)
-        return out
+            entries.append((key, new_key, _copy(value, child, by_leaf, replace, depth + 1)))
+        return _distinct_keys(entries)
     if isinstance(node, (list, tuple)):
-        items = [_copy(v, f"{path}/{i}", by_leaf, replace, depth + 1) for i, v in enumerate(node)]
+        # A loop, not a comprehension: one frame a level keeps MAX_DEPTH inside Python's limit.
+        items = []
+        for i, v in enumerate(node):
+            items.append(_copy(v, f"{path}/{i}", by_leaf, replace, depth + 1))
         return items if isinstance(node, list) else tuple(items)
     hits = by_leaf.get((path, False))
     if not hits:
         return node
     text = scalar_text(node)
     return node if text is None else splice(text, hits, replace)
+
+
+def _distinct_keys(entries: list[tuple[Any, Any, Any]]) -> dict[Any, Any]:
+    """A dict from (old key, new key, value) in order, losing no entry: keys that redact to the
+    same text (two e-mail addresses -> ``[EMAIL_ADDRESS]``) or to a key already there get a
+    ``#2``, ``#3``... suffix. Keys left as they were keep their name."""
+    taken = {old for old, new, _ in entries if new is old or new == old}
+    out: dict[Any, Any] = {}
+    for old, new, value in entries:
+        if not (new is old or new == old) and (new in taken or new in out):
+            n = 2
+            while f"{new}#{n}" in taken or f"{new}#{n}" in out:
+                n += 1
+            new = f"{new}#{n}"
+        out[new] = value
+    return out
 
 
 # Trie markers for findings in a key or in a value at that node (never equal to a path token).
@@ -114,15 +133,15 @@ def _patch(node: Any, trie: dict[Any, Any], replace: Replace) -> Any:
         children = [(t, sub) for t, sub in trie.items() if t is not _KEY and t is not _VALUE]
         if any(_KEY in sub for _, sub in children):  # a key changes: rebuild in order
             subs = dict(children)
-            out: dict[Any, Any] = {}
+            entries = []
             for key, value in node.items():
                 sub = subs.get(key if isinstance(key, str) else str(key))
                 if sub is None:
-                    out[key] = value
+                    entries.append((key, key, value))
                     continue
                 new_key = splice(str(key), sub[_KEY], replace) if _KEY in sub else key
-                out[new_key] = _patch(value, sub, replace)
-            return out
+                entries.append((key, new_key, _patch(value, sub, replace)))
+            return _distinct_keys(entries)
         copied = dict(node)
         by_text: dict[str, Any] | None = None
         for token, sub in children:

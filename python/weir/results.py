@@ -39,7 +39,10 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     the text as it appears in the input."""
 
     def __repr__(self) -> str:
-        where = f", path={self.path!r}" if self.path is not None else ""
+        path = self.path
+        if path is not None and self.in_key:  # the key is the value: its token stays hidden
+            path = path.rpartition("/")[0] + "/<key hidden>"
+        where = f", path={path!r}" if path is not None else ""
         where += ", in_key=True" if self.in_key else ""
         where += f", box={self.box!r}" if self.box is not None else ""
         where += f", decoded={self.decoded!r}" if self.decoded is not None else ""

@@ -14,7 +14,7 @@ from weir import ner as ner_layer
 from weir.limits import LIMIT_ENTITY, Deadline, LimitExceeded, Limits, check_size
 from weir.masking import Decided, decide
 from weir.masking import apply as apply_policy
-from weir.payload import PayloadTooDeep, is_container, walk
+from weir.payload import PayloadError, PayloadTooDeep, is_container, walk
 from weir.policy import Blocked, Policy
 from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
@@ -273,6 +273,12 @@ class Scanner:
             raise PayloadTooDeep(lim.max_depth, str(e).partition(" levels at ")[2]) from None
         except _core.PayloadLimitError as e:
             limit, observed, allowed = e.args
+            if limit == "int_digits":
+                raise PayloadError(
+                    f"the payload holds an integer of about {observed} digits, more than the "
+                    f"{allowed} Python converts to text (sys.set_int_max_str_digits), so weir cannot "
+                    "scan it; send numbers that long as strings"
+                ) from None
             # The walk stops at the limit: what it counted is a lower bound.
             raise LimitExceeded(limit, observed, allowed, what="the payload", at_least=True) from None
         meta = self._meta

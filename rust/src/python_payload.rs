@@ -262,7 +262,7 @@ fn walk<'py>(root: &Bound<'py, PyAny>, limits: WalkLimits) -> PyResult<Walk<'py>
                     write!(w.digits, "{v}").expect("writing to a Vec cannot fail");
                     Some(Source::Digits(start, w.digits.len()))
                 }
-                Err(_) => Some(Source::Str(node.str()?)),
+                Err(_) => Some(Source::Str(int_text(&node)?)),
             }
         } else if node.is_exact_instance_of::<PyFloat>() {
             Some(Source::Str(node.repr()?))
@@ -273,7 +273,7 @@ fn walk<'py>(root: &Bound<'py, PyAny>, limits: WalkLimits) -> PyResult<Walk<'py>
         } else if node.is_none() || node.is_instance_of::<PyBool>() {
             None
         } else if node.is_instance_of::<PyInt>() {
-            Some(Source::Str(node.str()?))
+            Some(Source::Str(int_text(&node)?))
         } else if node.is_instance_of::<PyFloat>() {
             Some(Source::Str(node.repr()?))
         } else if node.is_instance_of::<PyByteArray>() || node.is_instance_of::<PyMemoryView>() {
@@ -292,6 +292,26 @@ fn walk<'py>(root: &Bound<'py, PyAny>, limits: WalkLimits) -> PyResult<Walk<'py>
         }
     }
     Ok(w)
+}
+
+/// The decimal text of a Python int. Python refuses to convert one of more than
+/// `sys.get_int_max_str_digits()` digits (quadratic work); that is a payload weir cannot scan, and
+/// it says so as a limit ("int_digits", about how many digits, the most Python converts) rather
+/// than passing Python's own error on.
+fn int_text<'py>(node: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    node.str().or_else(|e| {
+        let py = node.py();
+        if !e.is_instance_of::<PyValueError>(py) {
+            return Err(e);
+        }
+        let bits: u64 = node.call_method0("bit_length")?.extract()?;
+        let digits = (bits as f64 * std::f64::consts::LOG10_2).ceil() as usize;
+        let allowed: usize = py
+            .import("sys")?
+            .call_method0("get_int_max_str_digits")?
+            .extract()?;
+        Err(over("int_digits", digits, allowed))
+    })
 }
 
 /// A byte offset moved forward to the next character boundary: past continuation bytes, which

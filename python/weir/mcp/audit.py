@@ -14,7 +14,7 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from hashlib import sha256
 from pathlib import Path
@@ -94,16 +94,18 @@ class AuditLog:
         }
         if reason:
             record["reason"] = reason
+        found = list(findings)
+        paths = masked_paths(found)
         record["findings"] = [
             {
                 "entity": f.entity,
                 "rule": f.rule,
                 "category": f.category,
-                "path": f.path,
+                "path": paths[i],
                 "score": round(f.score, 3),
                 "fingerprint": self.fingerprint(f),
             }
-            for f in findings
+            for i, f in enumerate(found)
         ]
         if self.fingerprint.ephemeral:
             record["fingerprint_key"] = "ephemeral"
@@ -134,6 +136,30 @@ class AuditLog:
             if older.exists():
                 older.replace(self.path.with_name(f"{self.path.name}.{i + 1}"))
         self.path.replace(self.path.with_name(f"{self.path.name}.1"))
+
+
+def masked_paths(findings: Sequence[Finding]) -> list[str | None]:
+    """Each finding's JSON Pointer with every key that holds a finding replaced by its entities
+    (``/users/jane@example.com/name`` -> ``/users/[EMAIL_ADDRESS]/name``): a key can be the
+    sensitive value itself, and an audit record never carries one."""
+    keys: dict[str, set[str]] = {}
+    for f in findings:
+        if f.in_key and f.path:
+            keys.setdefault(f.path, set()).add(f.entity)
+    if not keys:
+        return [f.path for f in findings]
+    # Longest first: a masked inner key leaves its outer keys' raw prefix to be masked in turn.
+    order = sorted(keys, key=len, reverse=True)
+    masked = {p: p.rpartition("/")[0] + "/[" + "|".join(sorted(keys[p])) + "]" for p in order}
+    out: list[str | None] = []
+    for f in findings:
+        path = f.path
+        if path:
+            for p in order:
+                if path == p or path.startswith(p + "/"):
+                    path = masked[p] + path[len(p) :]
+        out.append(path)
+    return out
 
 
 def from_settings(path: str | None, max_bytes: int, backups: int, key_file: str | None) -> AuditLog | None:
