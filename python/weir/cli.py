@@ -268,13 +268,13 @@ def cmd_redact(args: argparse.Namespace) -> int:
     def flush_to(limit: int, found: list[_core.StreamFinding]) -> None:
         nonlocal written, held
         at = written
-        for raw in sorted(found, key=lambda f: (f[1], -f[2])):
+        # Every finding is decided first: one inside a replaced span may still block, and one left
+        # as it is (report) must not widen the span that goes. Order as weir.redact merges spans.
+        chosen = [(raw, new) for raw in found if (new := replacement(raw)) is not None]
+        for raw, new in sorted(chosen, key=lambda c: (c[0][1], -c[0][3], -c[0][2])):
             s, e = raw[1], raw[2]
             if s < at:  # overlaps what was just replaced: the union goes, once
                 at = max(at, e)
-                continue
-            new = replacement(raw)
-            if new is None:
                 continue
             out.write(held[at - written : s - written])
             out.write(new)

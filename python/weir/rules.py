@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +22,11 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
+
+MAX_WINDOW = 16 * 1024
+"""Longest match the engine can recover, in bytes (``MAX_WINDOW`` in rust/src/rules.rs): spans are
+recovered in a window that ends where Vectorscan reported the match, so a longer one is missed or
+cut short. A pattern without an upper bound gets a smaller window still."""
 
 RuleId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=128)]
 EntityName = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=64)]
@@ -125,3 +132,31 @@ def load_builtin() -> list[Rule]:
             rules.extend(parse_rules(text, f"patterns/{name}"))
         _builtin = rules
     return list(_builtin)
+
+
+def check_window(rules: Sequence[Rule]) -> None:
+    """Refuse a rule that can match more than the engine's recovery window: beyond it a value is
+    missed or cut short, silently. Raises ``weir.RuleError`` naming the rule (never its pattern,
+    which may hold a deny-listed term) and how to bound it."""
+    for rule in rules:
+        longest = _max_len(rule.pattern)
+        if longest is not None and longest <= MAX_WINDOW:
+            continue
+        where = f"{rule.source}: " if rule.source else ""
+        reach = "has a repetition without an upper bound" if longest is None else f"can match {longest} bytes"
+        raise _core.RuleError(
+            f"{where}rule '{rule.id}': field 'pattern': the pattern {reach}, but weir recovers at most "
+            f"{MAX_WINDOW} bytes of a match, so a longer value would be missed or cut short; bound "
+            "every repetition so the longest match fits, e.g. {1,256} instead of + (and {0,256} "
+            "instead of *); see patterns/README.md"
+        )
+
+
+@lru_cache(maxsize=4096)
+def _max_len(pattern: str) -> int | None:
+    """The longest match of ``pattern`` in bytes (None: unbounded); 0 when it does not parse,
+    which the engine reports with its own error."""
+    try:
+        return _core.pattern_max_len(pattern)
+    except ValueError:
+        return 0

@@ -18,7 +18,7 @@ from weir.payload import PayloadError, PayloadTooDeep, is_container, walk
 from weir.policy import Blocked, Policy
 from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
-from weir.rules import Rule, load_builtin, load_file
+from weir.rules import Rule, check_window, load_builtin, load_file
 
 D = TypeVar("D")
 
@@ -98,6 +98,7 @@ class Scanner:
             raise ValueError("no rule matches the entities and categories asked for; see `weir rules list`")
         self.rules: list[Rule] = chosen
         self.engine = _core.Engine(chosen, normalize, decode_depth)
+        check_window(chosen)  # after the engine's own checks, whose errors say more
         self._meta: list[tuple[str, str, Category]] = [(r.entity, r.id, r.category) for r in chosen]
         self.entities = frozenset(entities) if entities is not None else None
         self.categories = frozenset(categories) if categories is not None else None
@@ -321,10 +322,17 @@ class Scanner:
             cached = Scanner(
                 rules=[*self.rules, *extra],
                 min_score=self.min_score,
+                ner=self.ner,
                 limits=self.limits,
                 normalize=self.engine.normalize,
                 decode_depth=self.engine.decode_depth,
             )
+            # self.rules are already filtered; the filters stay the defaults (NER and call-time
+            # filters read them), widened so they never hide the terms this scanner adds.
+            if self.entities is not None:
+                cached.entities = self.entities | {"DENIED_TERM"}
+            if self.categories is not None:
+                cached.categories = self.categories | {"secret"}
             self._deny_cache[key] = cached
         return cached
 
