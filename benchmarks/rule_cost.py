@@ -1,11 +1,13 @@
-"""What each detection rule costs the one Vectorscan pass: find the rules that slow weir down.
+"""What each detection rule costs the match-end pass: find the rules that slow weir down.
 
-weir compiles every rule into one Vectorscan database and scans every byte once, so one loose
-pattern (a wide character class with no literal to anchor on) slows every scan of every input.
-This tool builds a database per rule and measures it alone, then per rule file, then the whole
-set, on the same seeded corpus the benchmarks use:
+weir runs every rule in one pass over every byte: rules with a literal anchor in one Vectorscan
+database, the rest in one lazy DFA (the shape pass, see rust/src/engine/shape.rs). A loose pattern
+(a wide character class with no literal to anchor on) in the Vectorscan database slows every scan
+of every input; in the shape DFA it adds states. This tool builds an engine per rule and measures
+it alone, then per rule file, then the whole set, on the same seeded corpus the benchmarks use:
 
-- ``raw MB/s``: throughput of ``Engine.scan_raw`` (the Vectorscan pass only, no span recovery)
+- ``raw MB/s``: throughput of ``Engine.scan_raw`` (the match-end pass only: Vectorscan for rules
+  with a literal anchor, the shape DFA for the rest; no span recovery)
   over a mixed corpus of logs, JSON tool results and prose (``--mb`` MB, seed 7), best of 3;
 - ``us/1KB``: microseconds per ``scan_raw`` call on 1 KB of plain English prose (the text of
   the per-call benchmark in test_bench_engine.py), best of 3 batches;

@@ -29,16 +29,17 @@ pub fn dir() -> Option<PathBuf> {
     }
 }
 
-/// The cache key for these (pattern, flags) pairs, in order.
-pub fn key(patterns: &[(&str, u32)], mode: Mode) -> String {
+/// The cache key for these (pattern, flags, id) triples, in order.
+pub fn key(patterns: &[(&str, u32, u32)], mode: Mode) -> String {
     let mut h = Sha256::new();
     h.update(MAGIC);
     h.update(hs::version().as_bytes());
     h.update([mode as u8]);
-    for (p, flags) in patterns {
+    for (p, flags, id) in patterns {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p.as_bytes());
         h.update(flags.to_le_bytes());
+        h.update(id.to_le_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,4 +1,5 @@
-//! weir's native engine: every rule in one Vectorscan pass, exact spans recovered with the
+//! weir's native engine: one match-end pass over every byte (rules with a literal anchor in one
+//! Vectorscan database, the rest in one lazy DFA: see `engine`), exact spans recovered with the
 //! `regex` crate, checksum validators, hotword scoring and overlap resolution, over the input and
 //! its normalised and decoded views (`views`). The PyO3 bindings
 //! live in one module (`python`), built only with the `python` feature.
@@ -10,7 +11,6 @@ pub mod hs;
 pub mod join;
 pub mod normalize;
 pub mod offsets;
-pub mod resolve;
 pub mod rules;
 pub mod validators;
 pub mod viewmap;
@@ -26,7 +26,7 @@ pub mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 }
 
-pub use engine::{Engine, EngineError, Finding, StreamScan};
+pub use engine::{Engine, EngineError, Finding, Located, StreamScan};
 pub use rules::{RuleError, RuleSpec};
 pub use viewmap::Origin;
 pub use views::ViewOptions;

@@ -293,7 +293,8 @@ impl PyEngine {
         PyList::new(py, found)
     }
 
-    /// The Vectorscan pass alone (no span recovery, no validation): the number of raw match ends.
+    /// The match-end pass alone (Vectorscan and the shape DFA; no span recovery, no validation):
+    /// the number of raw match ends.
     fn scan_raw(&self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<u64> {
         let bytes = data.as_bytes();
         let engine = &self.inner;

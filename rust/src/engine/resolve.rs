@@ -1,0 +1,163 @@
+//! Overlap resolution: the same span found by several rules keeps the best; a span contained in a
+//! longer one of the same entity goes, and so does a span inside a longer value that a checksum
+//! validated (the card-shaped digit groups inside a valid IBAN are the IBAN's). A format check
+//! is not enough: `password@db.host` in a URL passes the e-mail validator, and the password is
+//! still a password.
+
+use super::finding::Finding;
+
+/// Resolve overlaps; `entity_of` maps a rule index to its entity, `validated` says whether the
+/// rule's findings passed a checksum validator (see `Validator::is_checksum`). Returns findings sorted by (start, end).
+pub fn resolve(
+    mut found: Vec<Finding>,
+    entity_of: impl Fn(u32) -> u32,
+    validated: impl Fn(u32) -> bool,
+) -> Vec<Finding> {
+    if found.len() < 2 {
+        return found;
+    }
+    // Same span: best score first, then the earlier rule (rule files order ties deterministically),
+    // then a plain finding before one from a decoded view.
+    found.sort_by(|a, b| {
+        (a.start, a.end)
+            .cmp(&(b.start, b.end))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.origin.cmp(&b.origin))
+    });
+    found.dedup_by(|later, kept| later.start == kept.start && later.end == kept.end);
+    let found = inside_validated(found, validated);
+
+    // Containment within an entity: sorted by start, longest first, a finding whose end does not
+    // pass the furthest end kept so far lies inside a kept one.
+    let mut by_entity: Vec<(u32, Finding)> =
+        found.into_iter().map(|f| (entity_of(f.rule), f)).collect();
+    by_entity.sort_by(|(ea, a), (eb, b)| {
+        (ea, a.start, std::cmp::Reverse(a.end)).cmp(&(eb, b.start, std::cmp::Reverse(b.end)))
+    });
+    let mut kept: Vec<Finding> = Vec::with_capacity(by_entity.len());
+    let mut current: Option<(u32, usize)> = None;
+    for (entity, f) in by_entity {
+        match current {
+            Some((e, furthest)) if e == entity && f.end <= furthest => continue,
+            Some((e, furthest)) if e == entity => current = Some((e, furthest.max(f.end))),
+            _ => current = Some((entity, f.end)),
+        }
+        kept.push(f);
+    }
+    kept.sort_by_key(|f| (f.start, f.end, f.rule));
+    kept
+}
+
+/// Drop plain findings that lie inside a longer plain finding whose rule validated it. Input
+/// sorted by (start, end) with distinct spans; the output keeps that order. Findings from
+/// decoded views stay: a value hidden inside an encoded blob is the point of a view.
+fn inside_validated(found: Vec<Finding>, validated: impl Fn(u32) -> bool) -> Vec<Finding> {
+    let containers = found
+        .iter()
+        .any(|f| f.origin.is_plain() && validated(f.rule));
+    if !containers {
+        return found;
+    }
+    // Start ascending, longest first: every container of a finding comes before it, and the
+    // furthest end of the validated findings seen so far bounds what they contain.
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| (found[i].start, std::cmp::Reverse(found[i].end)));
+    let mut drop = vec![false; found.len()];
+    let mut furthest: Option<usize> = None;
+    for i in order {
+        let f = &found[i];
+        if !f.origin.is_plain() {
+            continue;
+        }
+        if furthest.is_some_and(|end| f.end <= end) {
+            drop[i] = true;
+            continue;
+        }
+        if validated(f.rule) {
+            furthest = Some(furthest.map_or(f.end, |end| end.max(f.end)));
+        }
+    }
+    found
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(f, d)| (!d).then_some(f))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(rule: u32, start: usize, end: usize, score: f64) -> Finding {
+        Finding {
+            rule,
+            start,
+            end,
+            score,
+            origin: crate::viewmap::Origin::PLAIN,
+        }
+    }
+
+    #[test]
+    fn same_span_keeps_best() {
+        let out = resolve(
+            vec![f(0, 0, 9, 0.5), f(1, 0, 9, 0.8), f(2, 0, 9, 0.8)],
+            |r| r,
+            |_| false,
+        );
+        assert_eq!(out, vec![f(1, 0, 9, 0.8)]);
+    }
+
+    #[test]
+    fn contained_same_entity_keeps_longest() {
+        let out = resolve(
+            vec![f(0, 2, 5, 0.9), f(1, 0, 10, 0.5), f(2, 3, 4, 0.9)],
+            |_| 7,
+            |_| false,
+        );
+        assert_eq!(out, vec![f(1, 0, 10, 0.5)]);
+    }
+
+    #[test]
+    fn contained_other_entity_stays() {
+        let out = resolve(vec![f(0, 2, 5, 0.9), f(1, 0, 10, 0.5)], |r| r, |_| false);
+        assert_eq!(out, vec![f(1, 0, 10, 0.5), f(0, 2, 5, 0.9)]);
+    }
+
+    #[test]
+    fn partial_overlap_same_entity_stays() {
+        let out = resolve(vec![f(0, 0, 5, 0.9), f(1, 3, 8, 0.5)], |_| 1, |_| false);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn inside_a_validated_value_goes() {
+        // Rule 1 (an IBAN, validated) holds rule 0's span (card-shaped digits).
+        let out = resolve(vec![f(0, 5, 24, 0.95), f(1, 0, 29, 0.9)], |r| r, |r| r == 1);
+        assert_eq!(out, vec![f(1, 0, 29, 0.9)]);
+    }
+
+    #[test]
+    fn inside_an_unvalidated_value_stays() {
+        let out = resolve(vec![f(0, 5, 24, 0.95), f(1, 0, 29, 0.9)], |r| r, |_| false);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn adjacent_and_overlapping_validated_values_stay() {
+        // Two cards in a row, and one overlapping another: neither contains the other.
+        let out = resolve(vec![f(0, 0, 16, 0.9), f(0, 17, 33, 0.9)], |r| r, |_| true);
+        assert_eq!(out.len(), 2);
+        let out = resolve(vec![f(0, 0, 16, 0.9), f(1, 10, 26, 0.9)], |r| r, |_| true);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn view_findings_inside_validated_values_stay() {
+        let mut hidden = f(0, 5, 10, 0.9);
+        hidden.origin = crate::viewmap::Origin::PLAIN.then(1);
+        let out = resolve(vec![hidden, f(1, 0, 29, 0.9)], |r| r, |r| r == 1);
+        assert_eq!(out.len(), 2);
+    }
+}
