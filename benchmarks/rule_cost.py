@@ -11,8 +11,9 @@ it alone, then per rule file, then the whole set, on the same seeded corpus the 
   over a mixed corpus of logs, JSON tool results and prose (``--mb`` MB, seed 7), best of 3;
 - ``us/1KB``: microseconds per ``scan_raw`` call on 1 KB of plain English prose (the text of
   the per-call benchmark in test_bench_engine.py), best of 3 batches;
-- ``matches``: raw Vectorscan match events on the corpus (each costs a callback, and in the full
-  pipeline a regex recovery);
+- ``matches``: raw match ends on the corpus (each costs a callback, and in the full pipeline a
+  regex recovery);
+- ``shape``: how many of the rules run in the shape DFA (no literal anchor) rather than Vectorscan;
 - for files and the whole set also ``scan MB/s`` and ``scan us/1KB``: the full pipeline
   (``Engine.scan``: spans, validators, scores, overlaps).
 
@@ -26,8 +27,10 @@ Usage (from the project root)::
     .venv/bin/python benchmarks/rule_cost.py --rule pii.ipv4       # one rule (and the totals)
     .venv/bin/python benchmarks/rule_cost.py --extra my_rules.toml # a new rule file
 
-A rule that runs under ~2 us per 1 KB call and above ~1000 MB/s alone is cheap; one that is
-slower deserves a literal anchor (a prefix, a label) or narrower classes; see patterns/README.md.
+An anchored (Vectorscan) rule that runs under ~2 us per 1 KB call and above ~1000 MB/s alone is
+cheap; one that is slower deserves a longer literal anchor (a prefix, a label) or narrower classes.
+A shape rule alone shows the lazy DFA's floor (~2.6 us per 1 KB, ~520 MB/s in one lane): compare
+the whole-set row with and without it (``--rule``). See patterns/README.md.
 Compiled databases are cached on disk (WEIR_CACHE_DIR), so the second run is faster.
 """
 
@@ -94,6 +97,7 @@ class Cost:
     raw_us_1kb: float
     matches: int
     compile_s: float
+    shape: int
     scan_mbps: float | None = None
     scan_us_1kb: float | None = None
 
@@ -112,6 +116,7 @@ def measure(name: str, rules: Sequence[Rule], corpus: bytes, small: bytes, full:
         raw_small * 1e6,
         matches,
         engine.compile_seconds,
+        len(engine.shape_rules),
     )
     if full:
         cost.scan_mbps = len(corpus) / MB / best_of(lambda: engine.scan(corpus))
@@ -127,8 +132,8 @@ def load(paths: Sequence[Path]) -> dict[str, list[Rule]]:
 
 def fmt(cost: Cost, width: int) -> str:
     line = (
-        f"{cost.name:<{width}} {cost.rules:>5} {cost.raw_mbps:>10.1f} {cost.raw_us_1kb:>9.2f} "
-        f"{cost.matches:>9}"
+        f"{cost.name:<{width}} {cost.rules:>5} {cost.shape:>5} {cost.raw_mbps:>10.1f} "
+        f"{cost.raw_us_1kb:>9.2f} {cost.matches:>9}"
     )
     if cost.scan_mbps is not None and cost.scan_us_1kb is not None:
         line += f" {cost.scan_mbps:>10.1f} {cost.scan_us_1kb:>9.2f}"
@@ -137,7 +142,7 @@ def fmt(cost: Cost, width: int) -> str:
 
 def table(title: str, costs: list[Cost], full: bool) -> None:
     width = max([len(c.name) for c in costs] + [24])
-    head = f"{title:<{width}} {'rules':>5} {'raw MB/s':>10} {'us/1KB':>9} {'matches':>9}"
+    head = f"{title:<{width}} {'rules':>5} {'shape':>5} {'raw MB/s':>10} {'us/1KB':>9} {'matches':>9}"
     if full:
         head += f" {'scan MB/s':>10} {'scan us':>9}"
     print(head)

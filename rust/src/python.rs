@@ -336,6 +336,17 @@ impl PyEngine {
         self.inner.compile_seconds()
     }
 
+    /// Ids of rules the shape pass (one lazy DFA) runs: those with no literal anchor. The rest
+    /// run in Vectorscan.
+    #[getter]
+    fn shape_rules(&self) -> Vec<String> {
+        self.inner
+            .shape_rules()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
     /// Ids of rules Vectorscan runs as prefilters (the regex confirms every candidate).
     #[getter]
     fn prefilter_rules(&self) -> Vec<String> {

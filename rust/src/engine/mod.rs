@@ -185,9 +185,14 @@ impl Engine {
         self.prefilter.as_ref().map_or(0, Prefilter::memory_bytes)
     }
 
-    /// How many rules the shape pass (the lazy DFA) runs; the rest run in Vectorscan.
-    pub fn shape_rules(&self) -> usize {
-        self.prefilter.as_ref().map_or(0, Prefilter::shape_rules)
+    /// Rules the shape pass (the lazy DFA) runs, by id; the rest run in Vectorscan.
+    pub fn shape_rules(&self) -> Vec<&str> {
+        self.prefilter.as_ref().map_or(Vec::new(), |p| {
+            p.shape_rules()
+                .iter()
+                .map(|&i| self.rules[i as usize].id.as_str())
+                .collect()
+        })
     }
 
     pub fn compile_seconds(&self) -> f64 {

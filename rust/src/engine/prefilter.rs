@@ -143,8 +143,8 @@ impl Prefilter {
             + self.shape.as_ref().map_or(0, ShapeDfa::memory_usage)
     }
 
-    /// How many rules the lazy DFA runs.
-    pub fn shape_rules(&self) -> usize {
-        self.shape.as_ref().map_or(0, ShapeDfa::rules)
+    /// The rules the lazy DFA runs (none when it could not be built).
+    pub fn shape_rules(&self) -> &[u32] {
+        self.shape.as_ref().map_or(&[], ShapeDfa::rules)
     }
 }

@@ -106,8 +106,9 @@ impl ShapeDfa {
         })
     }
 
-    pub fn rules(&self) -> usize {
-        self.ids.len()
+    /// The rule index of each pattern.
+    pub fn rules(&self) -> &[u32] {
+        &self.ids
     }
 
     pub fn memory_usage(&self) -> usize {

@@ -568,15 +568,15 @@ fn long_text(rng: &mut Rng, examples: &[String], len: usize) -> Vec<u8> {
 fn shape_pass_lanes_and_fallback_agree_with_vectorscan() {
     let (specs, examples) = builtin_specs();
     let dfa = Engine::new(&specs).unwrap();
-    assert!(dfa.shape_rules() > 20, "{} shape rules", dfa.shape_rules());
+    assert!(dfa.shape_rules().len() > 20, "{:?}", dfa.shape_rules());
     // No cache at all: the lazy DFA cannot be built, and Vectorscan runs every rule.
     let vectorscan = Engine::build(&specs, 0).unwrap();
-    assert_eq!(vectorscan.shape_rules(), 0);
+    assert!(vectorscan.shape_rules().is_empty());
     // A cache so small it is cleared again and again (lanes restart) or gives up (fallback).
     let small = [256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20]
         .into_iter()
         .map(|cap| Engine::build(&specs, cap).unwrap())
-        .find(|e| e.shape_rules() > 0)
+        .find(|e| !e.shape_rules().is_empty())
         .expect("some small cache builds");
     let mut rng = Rng(0x1a7e_5eed_0000_0042);
     let mut found = 0;
