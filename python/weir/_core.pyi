@@ -94,4 +94,7 @@ def shannon_entropy(value: bytes) -> float: ...
 def hyperscan_library() -> str:
     """The linked libhs by name and version, e.g. ``Intel Hyperscan 5.4.0 2021-01-26``."""
 
+MAX_WINDOW: int
+"""The longest match span recovery can take, in bytes."""
+
 def pattern_max_len(pattern: str) -> int | None: ...

@@ -23,10 +23,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-MAX_WINDOW = 16 * 1024
-"""Longest match the engine can recover, in bytes (``MAX_WINDOW`` in rust/src/rules.rs): spans are
-recovered in a window that ends where Vectorscan reported the match, so a longer one is missed or
-cut short. A pattern without an upper bound gets a smaller window still."""
+MAX_WINDOW: int = _core.MAX_WINDOW
+"""Longest match the engine can recover, in bytes: spans are recovered in a window that ends where
+the match-end pass reported the match, so a longer one is missed or cut short."""
 
 RuleId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=128)]
 EntityName = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=64)]

@@ -540,6 +540,7 @@ fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.py()
             .get_type::<crate::python_payload::PayloadLimitError>(),
     )?;
+    m.add("MAX_WINDOW", crate::rules::MAX_WINDOW)?;
     m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_rule_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;

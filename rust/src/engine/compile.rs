@@ -163,13 +163,9 @@ fn anchor(hir: &Hir) -> Anchor {
     }
 }
 
-fn hs_flags(rule: &Rule, multiline: bool) -> u32 {
-    let prefilter = if rule.prefilter {
-        hs::FLAG_PREFILTER
-    } else {
-        0
-    };
-    prefilter | if multiline { join::FLAG_MULTILINE } else { 0 }
+fn hs_flags(prefilter: bool, multiline: bool) -> u32 {
+    (if prefilter { hs::FLAG_PREFILTER } else { 0 })
+        | if multiline { join::FLAG_MULTILINE } else { 0 }
 }
 
 /// Compile the rules `ids` into one database (`multiline[i]`: rule i gets the multiline flag).
@@ -186,10 +182,8 @@ pub fn compile_database(
         ids.iter()
             .zip(prefilter)
             .map(|(&i, &p)| {
-                let rule = &rules[i as usize];
-                let flags =
-                    hs_flags(rule, multiline[i as usize]) | if p { hs::FLAG_PREFILTER } else { 0 };
-                (rule.hs_pattern.as_str(), flags, i)
+                let flags = hs_flags(p, multiline[i as usize]);
+                (rules[i as usize].hs_pattern.as_str(), flags, i)
             })
             .collect()
     };
@@ -234,7 +228,7 @@ pub fn compile_database(
                 }
                 // Only switch to prefilter mode if that alone compiles; otherwise report the rule.
                 let rule = &rules[i as usize];
-                let alone = hs_flags(rule, multiline[i as usize]) | hs::FLAG_PREFILTER;
+                let alone = hs_flags(true, multiline[i as usize]);
                 match Database::compile(&[(rule.hs_pattern.as_str(), alone, 0)], Mode::Block) {
                     Ok(_) => prefilter[j] = true,
                     Err(_) => return Err(err(i, &message)),
