@@ -600,3 +600,27 @@ fn shape_pass_lanes_and_fallback_agree_with_vectorscan() {
     }
     assert!(found > 5_000, "only {found} findings: the test is too weak");
 }
+
+#[test]
+fn threaded_stream_equals_block_for_builtin_rules_with_views() {
+    let (specs, examples) = builtin_specs();
+    let e = Arc::new(Engine::new(&specs).unwrap());
+    let mut rng = Rng(0x7e4d_5eed_0000_0007);
+    let mut text = long_text(&mut rng, &examples, 1_500_000);
+    for _ in 0..200 {
+        text.extend(hidden_text());
+        text.push(b'\n');
+    }
+    let block = e.scan(&text, None).unwrap();
+    assert!(block.len() > 2_000 && block.iter().any(|f| !f.origin.is_plain()));
+    for threads in [1, 2] {
+        let mut s = e.stream(1 << 20, threads);
+        let mut got = Vec::new();
+        for chunk in text.chunks(1 << 20) {
+            got.extend(s.feed(chunk).unwrap().into_iter().map(|l| l.finding));
+        }
+        got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
+        got.sort_by_key(|f| (f.start, f.end, f.rule));
+        assert_eq!(got, block, "threads {threads}");
+    }
+}
