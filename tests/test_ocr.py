@@ -412,3 +412,20 @@ def test_findings_are_msgspec_structs_with_box(sample: Image.Image) -> None:
     assert finding.box is not None
     assert tuple(msgspec.json.decode(msgspec.json.encode(finding))["box"]) == finding.box
     assert "4111" not in repr(finding)
+
+
+def test_redact_with_a_policy_redacts_the_image() -> None:
+    """Issue 20, item 7: with a policy, image bytes got text replacement (a corrupt file) and a PIL
+    image came back as it was, card and all. An image in gives a redacted image out."""
+    image, _ = render(["Card: " + CARD], 24)
+    png = encode(image, "PNG")
+    assert [f.entity for f in weir.scan(png).findings] == ["CREDIT_CARD"]
+    for source in (png, image):
+        out = weir.redact(source, "default")  # cards are masked: an image can only fill the box
+        assert type(out) is type(source)
+        again = weir.scan(out).findings
+        assert not [f for f in again if f.entity == "CREDIT_CARD"]
+        size = Image.open(io.BytesIO(out)).size if isinstance(out, bytes) else out.size
+        assert size == image.size
+    # A policy that only reports leaves the image as it was.
+    assert weir.redact(png, "audit") == png

@@ -376,19 +376,28 @@ class Scanner:
                 if blocks_over_limit(pol, tool=tool, direction=direction):
                     raise Blocked({LIMIT_ENTITY: 1}) from e
                 raise
+            if options.get("ocr") is not False and _is_image(data):
+                # An image cannot show a mask or a token: every finding the policy does not
+                # leave as it is gets its box filled.
+                gone = [f for f, spec in decided.actions if spec.action != "report"]
+                return cast(D, self._redact_image(data, gone, options))
             return cast(D, apply_policy(data, result.findings, decided, pol))
         result = self.scan(data, **options)
         if options.get("ocr") is not False and _is_image(data):
-            from weir import ocr as ocr_layer
-
-            limits = options.get("limits") or self.limits
-            return cast(D, ocr_layer.redact_image(data, result.findings, limits=limits))
+            return cast(D, self._redact_image(data, result.findings, options))
         if isinstance(data, str):
             return cast(D, splice(data, result.findings, label))
         if isinstance(data, (bytes, bytearray, memoryview)):
             out = splice(bytes(data), result.findings, label)
             return cast(D, bytearray(out) if isinstance(data, bytearray) else out)
         return cast(D, rebuild(data, result.findings, label))
+
+    def _redact_image(self, data: object, findings: list[Finding], options: dict[str, Any]) -> object:
+        """The image with each finding's box filled, in the kind it came as (PIL, bytes...)."""
+        from weir import ocr as ocr_layer
+
+        limits = options.get("limits") or self.limits
+        return ocr_layer.redact_image(data, findings, limits=limits)
 
     def stream(self, *, min_block: int = 1 << 16, threads: int = 1) -> Stream:
         """A stream scan over bytes chunks; findings carry absolute byte offsets. Bytes are
