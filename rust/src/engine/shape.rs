@@ -162,6 +162,28 @@ impl ShapeDfa {
                 .map(|l| l.stop - l.pos)
                 .min();
             let Some(steps) = steps else { break };
+            if lanes.len() == LANES && lanes.iter().all(|l| l.pos < l.stop) {
+                // Every lane has `steps` bytes left: the common case, without per-lane checks.
+                let lanes: &mut [Lane; LANES] = (&mut lanes[..]).try_into().expect("LANES lanes");
+                for _ in 0..steps {
+                    for k in 0..LANES {
+                        let lane = &mut lanes[k];
+                        if !lane.sid.is_tagged() {
+                            let next =
+                                self.dfa
+                                    .next_state_untagged(cache, lane.sid, data[lane.pos]);
+                            if !next.is_tagged() {
+                                lane.sid = next;
+                                lane.pos += 1;
+                                continue;
+                            }
+                        }
+                        self.slow_step(cache, data, lanes, k, consumed)?;
+                    }
+                    consumed += LANES;
+                }
+                continue;
+            }
             for _ in 0..steps {
                 for k in 0..lanes.len() {
                     let lane = &mut lanes[k];
