@@ -70,6 +70,17 @@ def digits(text: str, zero: int) -> str:
         (fw("212-555-7489"), "PHONE_NUMBER"),
         ("jane.doe\uff20example.com", "EMAIL_ADDRESS"),
         ("AKIA\u200bJM5UH2KFBIVIYILZ", "AWS_ACCESS_KEY_ID"),
+        # Issue 20, item 4: more invisible and look-alike characters.
+        ("4111\u034f1111\u034f1111\u034f1111", "CREDIT_CARD"),  # combining grapheme joiner
+        ("4\ufe0f111 1111 1111 1111", "CREDIT_CARD"),  # variation selector 16
+        ("41\U000e002011 1111 1111 1111", "CREDIT_CARD"),  # a tag character
+        ("4\u0301111 1111 1111 1111", "CREDIT_CARD"),  # a combining mark on a digit
+        ("41\u202e11 1111 1111 1111", "CREDIT_CARD"),  # a bidirectional override
+        ("4111\u31641111\u31641111\u31641111", "CREDIT_CARD"),  # Hangul filler as separator
+        ("\u2463\u2460\u2460\u2460 1111 1111 1111", "CREDIT_CARD"),  # circled digits
+        ("\u2075\u00b3\u2076-22-1847", "US_SSN"),  # superscript digits
+        ("536-\u2082\u2082-1847", "US_SSN"),  # subscript digits
+        ("jane.doe\ufe6bexample.com", "EMAIL_ADDRESS"),  # small commercial at
     ],
 )
 def test_normalized_forms(hidden: str, entity: str) -> None:
@@ -140,6 +151,7 @@ def b64(s: str) -> str:
         ("\\x34\\x31\\x31\\x31 1111 1111 1111", "CREDIT_CARD", "escape"),
         ("jane.doe&#64;example&period;com", "EMAIL_ADDRESS", "html"),
         ("jane.doe&#x40;example.com", "EMAIL_ADDRESS", "html"),
+        ("jane.doe&#64example.com", "EMAIL_ADDRESS", "html"),  # no `;`: browsers take it (issue 20)
         ("4111&nbsp;1111&nbsp;1111&nbsp;1111", "CREDIT_CARD", "html/normalized"),
         ("\\uff14\\uff11\\uff11\\uff11111111111111", "CREDIT_CARD", "escape/normalized"),
         (quote(b64(f"mail {EMAIL}"), safe=""), "EMAIL_ADDRESS", "url/base64"),

@@ -305,35 +305,43 @@ impl Editor<'_> {
         }
     }
 
-    /// An HTML character reference: `&#NNN;`, `&#xHH;` or a named one from a short table.
+    /// An HTML character reference: `&#NNN;`, `&#xHH;` (the `;` may be left out, as browsers
+    /// allow: `&#64example.com`) or a named one from a short table.
     fn entity(&mut self, i: usize) -> usize {
         let t = self.text;
         let rest = &t[i + 1..t.len().min(i + 12)];
-        let Some(semi) = rest.iter().position(|&b| b == b';') else {
-            return 0;
-        };
-        let body = &rest[..semi];
-        let used = semi + 2;
-        let c = match body {
-            [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() && hex.len() <= 6 => {
-                parse_radix(hex, 16).and_then(char::from_u32)
+        let (c, used) = if rest.first() == Some(&b'#') {
+            let hex = matches!(rest.get(1), Some(b'x' | b'X'));
+            let (start, radix, most) = if hex { (2, 16, 6) } else { (1, 10, 7) };
+            let digits = &rest[start..];
+            let n = digits
+                .iter()
+                .take_while(|&&b| (b as char).is_digit(radix))
+                .count();
+            if n == 0 || n > most {
+                return 0;
             }
-            [b'#', dec @ ..] if !dec.is_empty() && dec.len() <= 7 => {
-                parse_radix(dec, 10).and_then(char::from_u32)
+            let semi = digits.get(n) == Some(&b';');
+            let c = parse_radix(&digits[..n], radix).and_then(char::from_u32);
+            (c, 1 + start + n + usize::from(semi))
+        } else {
+            let Some(semi) = rest.iter().position(|&b| b == b';') else {
+                return 0;
+            };
+            let name = &rest[..semi];
+            let used = semi + 2;
+            if let Some(c) = QUIET_ENTITIES.iter().find(|(n, _)| n.as_bytes() == name) {
+                // `&amp;#52;` is an entity escaped again: that counts (see `escape`).
+                let reveals = c.1 == b'&' && t.get(i + used).is_some_and(|&b| b == b'#');
+                self.out.push(c.1);
+                self.map.unit(1, used, if reveals { kind::HTML } else { 0 });
+                return used;
             }
-            name => {
-                if let Some(c) = QUIET_ENTITIES.iter().find(|(n, _)| n.as_bytes() == name) {
-                    // `&amp;#52;` is an entity escaped again: that counts (see `escape`).
-                    let reveals = c.1 == b'&' && t.get(i + used).is_some_and(|&b| b == b'#');
-                    self.out.push(c.1);
-                    self.map.unit(1, used, if reveals { kind::HTML } else { 0 });
-                    return used;
-                }
-                NAMED_ENTITIES
-                    .iter()
-                    .find(|(n, _)| n.as_bytes() == name)
-                    .map(|&(_, c)| c)
-            }
+            let c = NAMED_ENTITIES
+                .iter()
+                .find(|(n, _)| n.as_bytes() == name)
+                .map(|&(_, c)| c);
+            (c, used)
         };
         match c.filter(|&c| printable(c) || normalize_char(c) == Norm::Drop) {
             Some(c) => {
@@ -715,6 +723,11 @@ mod tests {
         assert_eq!(edited("\\ud83d\\ude00!"), Some("😀!".into()));
         assert_eq!(edited("\\x34\\x31"), Some("41".into()));
         assert_eq!(edited("&#52;&#x31;&commat;&nbsp;"), Some("41@ ".into()));
+        assert_eq!(
+            edited("jane&#64example&#X2E;com"),
+            Some("jane@example.com".into())
+        );
+        assert_eq!(edited("&#12345678;"), None);
         assert_eq!(edited("/p?q=4111+1111"), Some("/p?q=4111 1111".into()));
         assert_eq!(edited("ts=10:00+01:00 a?b c+d"), None);
         // Only quiet escapes: decoded in a view, but nothing that counts changed.

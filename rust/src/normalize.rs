@@ -1,6 +1,9 @@
 //! Character normalisation: what a Unicode character means to a detector written for ASCII.
-//! Zero-width characters and soft hyphens vanish, decimal digits of any script become ASCII
-//! digits, full-width forms become ASCII, Unicode dashes '-' and Unicode spaces ' '.
+//! Invisible characters vanish (zero-width characters, soft hyphens, variation selectors, tag
+//! characters, bidirectional controls, combining marks: each can be slipped between the digits of
+//! a number without changing how it looks); decimal digits of any script, superscript, subscript
+//! and circled digits become ASCII digits; full-width forms and the small `@` become ASCII;
+//! Unicode dashes become '-' and Unicode spaces (fillers included) ' '.
 
 /// What normalisation does with one character.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,10 +38,37 @@ pub fn normalize_char(c: char) -> Norm {
         // Zero-width space, non-joiner, joiner; word joiner and invisible operators; BOM;
         // Mongolian vowel separator; soft hyphen.
         0x200B..=0x200D | 0x2060..=0x2064 | 0xFEFF | 0x180E | 0xAD => Norm::Drop,
+        // Combining grapheme joiner, variation selectors (and their supplement), tag characters,
+        // bidirectional embeddings, overrides and isolates, left-to-right and right-to-left marks.
+        0x34F | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF | 0xE0000..=0xE007F => Norm::Drop,
+        0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069 => Norm::Drop,
+        // Combining marks (diacritics, their extensions and supplements, marks for symbols,
+        // half marks): a mark on a digit leaves the digit.
+        0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => {
+            Norm::Drop
+        }
+        // Superscript and subscript digits.
+        0xB9 => Norm::Ascii(b'1'),
+        0xB2 | 0xB3 => Norm::Ascii(b'2' + (cp - 0xB2) as u8),
+        0x2070 => Norm::Ascii(b'0'),
+        0x2074..=0x2079 => Norm::Ascii(b'4' + (cp - 0x2074) as u8),
+        0x2080..=0x2089 => Norm::Ascii(b'0' + (cp - 0x2080) as u8),
+        // Circled, parenthesised-free negative circled and dingbat circled digits.
+        0x24EA | 0x24FF => Norm::Ascii(b'0'),
+        0x2460..=0x2468 => Norm::Ascii(b'1' + (cp - 0x2460) as u8),
+        0x24F5..=0x24FD => Norm::Ascii(b'1' + (cp - 0x24F5) as u8),
+        0x2776..=0x277E => Norm::Ascii(b'1' + (cp - 0x2776) as u8),
+        0x2780..=0x2788 => Norm::Ascii(b'1' + (cp - 0x2780) as u8),
+        0x278A..=0x2792 => Norm::Ascii(b'1' + (cp - 0x278A) as u8),
+        // Small commercial at.
+        0xFE6B => Norm::Ascii(b'@'),
         // Full-width ASCII (digits included).
         0xFF01..=0xFF5E => Norm::Ascii((cp - 0xFF01 + 0x21) as u8),
         0x2010..=0x2015 | 0x2212 | 0xFE58 | 0xFE63 => Norm::Ascii(b'-'),
+        // No-break and typographic spaces; the Hangul fillers and the braille blank, which render
+        // as white space.
         0xA0 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000 => Norm::Ascii(b' '),
+        0x115F | 0x1160 | 0x3164 | 0xFFA0 | 0x2800 => Norm::Ascii(b' '),
         _ => {
             let i = DIGIT_ZEROS.partition_point(|&z| z <= cp);
             match i.checked_sub(1).map(|i| DIGIT_ZEROS[i]) {
@@ -94,6 +124,24 @@ mod tests {
         assert_eq!(normalize_char('\u{3000}'), Norm::Ascii(b' '));
         assert_eq!(normalize_char('Ａ'), Norm::Ascii(b'A'));
         assert_eq!(normalize_char('＠'), Norm::Ascii(b'@'));
+        for (c, want) in [
+            ('\u{34F}', Norm::Drop),
+            ('\u{FE0F}', Norm::Drop),
+            ('\u{E0041}', Norm::Drop),
+            ('\u{202E}', Norm::Drop),
+            ('\u{301}', Norm::Drop),
+            ('\u{3164}', Norm::Ascii(b' ')),
+            ('¹', Norm::Ascii(b'1')),
+            ('³', Norm::Ascii(b'3')),
+            ('⁷', Norm::Ascii(b'7')),
+            ('₉', Norm::Ascii(b'9')),
+            ('④', Norm::Ascii(b'4')),
+            ('⓪', Norm::Ascii(b'0')),
+            ('➒', Norm::Ascii(b'9')),
+            ('﹫', Norm::Ascii(b'@')),
+        ] {
+            assert_eq!(normalize_char(c), want, "{c:?}");
+        }
         for c in ['a', 'é', '€', '日', 'Ω', '\u{10FFFF}'] {
             assert_eq!(normalize_char(c), Norm::Keep, "{c:?}");
         }
