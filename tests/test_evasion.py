@@ -322,3 +322,15 @@ def test_cli_reports_and_redacts_hidden_values(tmp_path: Path, capsys: pytest.Ca
     clean = out.read_text(encoding="utf-8")
     assert hidden[-8:] not in clean and fw(CARD) not in clean
     assert clean.startswith("INFO start\n") and clean.endswith("INFO done\n")
+
+
+def test_utf16le_text_in_bytes_is_found_and_redacted() -> None:
+    """Issue 20, item 4: UTF-16LE text (a Windows log, a .reg export) inside bytes."""
+    data = b"EventData: " + f"mail {EMAIL} card {CARD}".encode("utf-16-le") + b" end"
+    found = scanner.scan(data).findings
+    assert {f.entity for f in found} == {"EMAIL_ADDRESS", "CREDIT_CARD"}
+    email = next(f for f in found if f.entity == "EMAIL_ADDRESS")
+    assert data[email.start : email.end] == EMAIL.encode("utf-16-le") and email.decoded == "utf16"
+    assert not plain.scan(data).findings
+    redacted = scanner.redact(data)
+    assert EMAIL.encode("utf-16-le") not in redacted and CARD.encode("utf-16-le") not in redacted

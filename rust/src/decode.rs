@@ -478,9 +478,55 @@ const fn run_table() -> [bool; 256] {
 }
 static RUN: [bool; 256] = run_table();
 
-/// Every run of `text` that decodes (as hex, else as base64) to printable UTF-8, with its map
-/// onto `text`; stops adding once `budget` decoded bytes are used up.
+/// UTF-16LE runs shorter than this many characters are not taken.
+pub const MIN_UTF16: usize = 8;
+
+/// A character of ASCII text as UTF-16LE holds: printable, a tab or a carriage return. A line
+/// feed ends a run, as it ends the piece a stream views, so streams and block scans agree.
+fn utf16_char(b: u8) -> bool {
+    (0x20..0x7F).contains(&b) || matches!(b, b'\t' | b'\r')
+}
+
+/// UTF-16LE text inside bytes (a Windows event log, a `.reg` export, a PowerShell command): runs
+/// of at least `MIN_UTF16` ASCII characters each followed by a zero byte, as their ASCII text.
+fn find_utf16(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
+    let n = text.len();
+    let mut i = 0;
+    while i + 1 < n {
+        if !(utf16_char(text[i]) && text[i + 1] == 0) {
+            // A run starts one byte before a zero byte: jump there.
+            match memchr::memchr(0, &text[i + 1..]) {
+                Some(k) => i = (i + k).max(i + 1),
+                None => return,
+            }
+            continue;
+        }
+        let start = i;
+        while i + 1 < n && utf16_char(text[i]) && text[i + 1] == 0 {
+            i += 2;
+        }
+        let chars = (i - start) / 2;
+        if chars >= MIN_UTF16 && chars <= *budget {
+            let mut map = Map::starting_at(start);
+            for _ in 0..chars {
+                map.unit(1, 2, kind::UTF16);
+            }
+            *budget -= chars;
+            out.push(Decoded {
+                bytes: text[start..i].iter().step_by(2).copied().collect(),
+                map,
+                kind: kind::UTF16,
+            });
+        }
+    }
+}
+
+/// Every run of `text` that decodes (as hex, else as base64) to printable UTF-8, and every run of
+/// UTF-16LE text, with its map onto `text`; stops adding once `budget` decoded bytes are used up.
 pub fn find_encoded(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
+    if memchr::memchr(0, text).is_some() {
+        find_utf16(text, budget, out);
+    }
     // Runs shorter than SHORTEST cannot be taken, so look SHORTEST - 1 bytes ahead: when that
     // byte is not a run byte, no long enough run starts before it and the bytes between are
     // never read. Invariant: `i` is 0 or follows a byte that is not a run byte.
@@ -799,5 +845,23 @@ mod tests {
         find_encoded(b"amFuZS5kb2VAZXhhbXBsZS5jb20", &mut budget, &mut out);
         assert!(out.is_empty());
         assert_eq!(budget, 10);
+    }
+
+    #[test]
+    fn utf16le_runs_are_found_with_their_map() {
+        let mut text = b"log: ".to_vec();
+        for &b in b"mail jane.doe@example.com" {
+            text.extend([b, 0]);
+        }
+        text.extend(b" short: ");
+        for &b in b"abc" {
+            text.extend([b, 0]);
+        }
+        let (mut budget, mut out) = (1 << 20, Vec::new());
+        find_encoded(&text, &mut budget, &mut out);
+        assert_eq!(out.len(), 1, "the 3-character run is too short");
+        assert_eq!(out[0].bytes, b"mail jane.doe@example.com");
+        assert_eq!(out[0].kind, kind::UTF16);
+        assert_eq!(out[0].map.map_span(5, 25).0, 5 + 2 * 5);
     }
 }

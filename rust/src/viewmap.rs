@@ -17,10 +17,12 @@ pub mod kind {
     pub const HTML: u8 = 8;
     pub const BASE64: u8 = 16;
     pub const HEX: u8 = 32;
+    pub const UTF16: u8 = 64;
 }
 
 /// Label names, in the order a layer's kinds are listed.
-const NAMES: [(u8, &str); 6] = [
+const NAMES: [(u8, &str); 7] = [
+    (kind::UTF16, "utf16"),
     (kind::BASE64, "base64"),
     (kind::HEX, "hex"),
     (kind::URL, "url"),

@@ -194,6 +194,8 @@ impl StreamScan {
     /// Scan the views (normalised, decoded) of the complete lines fed since the last call, or of
     /// everything left at the end of the stream. A line longer than `STREAM_VIEW_CAP` is viewed
     /// in pieces of that size, so a value hidden across such a cut, or across lines, is not seen.
+    /// A piece is scored on its own bytes: a hotword on a line of an earlier piece, which a block
+    /// scan of the whole buffer counts, is not seen (the finding stays, with the lower score).
     fn view_lines(&mut self, last: bool) -> Result<(), EngineError> {
         if !self.engine.views.enabled() {
             self.viewed_to = self.pos;

@@ -621,6 +621,17 @@ fn threaded_stream_equals_block_for_builtin_rules_with_views() {
         }
         got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
         got.sort_by_key(|f| (f.start, f.end, f.rule));
-        assert_eq!(got, block, "threads {threads}");
+        // The same findings; a view's finding may score lower in the stream, where a hotword on
+        // a line of an earlier piece is out of sight (see `StreamScan::view_lines`).
+        let key = |f: &Finding| (f.rule, f.start, f.end, f.origin);
+        let keys = |v: &[Finding]| v.iter().map(key).collect::<Vec<_>>();
+        assert_eq!(keys(&got), keys(&block), "threads {threads}");
+        for (g, b) in got.iter().zip(&block) {
+            if g.origin.is_plain() {
+                assert_eq!(g.score, b.score, "threads {threads}: {g:?}");
+            } else {
+                assert!(g.score <= b.score, "threads {threads}: {g:?} against {b:?}");
+            }
+        }
     }
 }
