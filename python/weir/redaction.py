@@ -7,6 +7,7 @@ merges overlaps so each character is replaced once, and rebuilds structures with
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
 from typing import Any, overload
 
 from weir.limits import MAX_DEPTH
@@ -18,16 +19,28 @@ Replace = Callable[[Finding], str]
 
 def merge_spans(findings: Sequence[Finding]) -> list[tuple[int, int, Finding]]:
     """Union overlapping spans; each merged span keeps the finding that starts it (the
-    highest-scoring one among those that start there)."""
-    ordered = sorted(findings, key=lambda f: (f.start, -f.score, -f.end))
+    highest-scoring one among those that start there, then the longest)."""
+    # One stable sort by start (linear on the engine's output, which is already in that order),
+    # then one pass: a finding that starts where the current span starts may take the lead.
     merged: list[tuple[int, int, Finding]] = []
-    for f in ordered:
-        if merged and f.start < merged[-1][1]:
-            start, end, lead = merged[-1]
-            merged[-1] = (start, max(end, f.end), lead)
-        else:
-            merged.append((f.start, f.end, f))
+    start = end = -1
+    lead: Finding | None = None
+    for f in sorted(findings, key=_start):
+        if lead is not None and f.start < end:
+            if f.start == start and (f.score, f.end) > (lead.score, lead.end):
+                lead = f
+            if f.end > end:
+                end = f.end
+            continue
+        if lead is not None:
+            merged.append((start, end, lead))
+        start, end, lead = f.start, f.end, f
+    if lead is not None:
+        merged.append((start, end, lead))
     return merged
+
+
+_start = attrgetter("start")
 
 
 @overload
@@ -39,14 +52,16 @@ def splice(text: str | bytes, findings: Sequence[Finding], replace: Replace) -> 
     if not findings:
         return text
     out: list[Any] = []
+    add = out.append
     at = 0
+    as_bytes = isinstance(text, bytes)
     for start, end, lead in merge_spans(findings):
-        out.append(text[at:start])
+        add(text[at:start])
         label = replace(lead)
-        out.append(label.encode() if isinstance(text, bytes) else label)
+        add(label.encode() if as_bytes else label)
         at = end
-    out.append(text[at:])
-    return (b"" if isinstance(text, bytes) else "").join(out)  # type: ignore[no-any-return,unused-ignore]
+    add(text[at:])
+    return (b"" if as_bytes else "").join(out)  # type: ignore[no-any-return,unused-ignore]
 
 
 def rebuild(

@@ -14,12 +14,16 @@ CATEGORIES: tuple[Category, ...] = ("pii", "financial", "secret", "injection")
 Box = tuple[int, int, int, int]
 
 
-class Finding(msgspec.Struct, frozen=True, kw_only=True):
+class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One thing found. ``value`` is the matched text; ``repr()`` never shows it.
 
     Offsets count code points for ``str`` input and bytes for ``bytes`` input, relative to the
     string leaf named by ``path`` (a JSON Pointer) when the input was a dict or list.
     """
+
+    # gc=False: every field is a str, number, bool, None or a tuple of ints, so a Finding can
+    # never be part of a reference cycle; left tracked, three million of them made every garbage
+    # collection walk them all (merging their spans for redaction took 4 s instead of 0.4 s).
 
     entity: str
     rule: str
