@@ -1,7 +1,8 @@
 //! A small, safe binding to libhs, linked statically: Intel Hyperscan 5.4.0 (Debian's
 //! libhyperscan-dev, the default) or Vectorscan 5.4.12 (the maintained fork, built from pinned
 //! source by rust/vectorscan/build.sh); rust/build.rs refuses any other. Only what weir needs:
-//! multi-pattern compile, block and stream scans, scratch management.
+//! multi-pattern compile, block scans, serialisation, scratch management. (weir's streams are
+//! overlapping block scans: see `engine::stream`.)
 //!
 //! Why our own binding: the handful of C calls below are stable API; owning them avoids bindgen
 //! (and libclang) at build time and lets the engine keep one scratch per thread without locks.
@@ -19,10 +20,6 @@ mod ffi {
     }
     #[repr(C)]
     pub struct HsScratch {
-        _private: [u8; 0],
-    }
-    #[repr(C)]
-    pub struct HsStream {
         _private: [u8; 0],
     }
     #[repr(C)]
@@ -53,7 +50,6 @@ mod ffi {
         pub fn hs_free_compile_error(error: *mut HsCompileError) -> c_int;
         pub fn hs_free_database(db: *mut HsDatabase) -> c_int;
         pub fn hs_database_size(db: *const HsDatabase, size: *mut usize) -> c_int;
-        pub fn hs_stream_size(db: *const HsDatabase, size: *mut usize) -> c_int;
         pub fn hs_alloc_scratch(db: *const HsDatabase, scratch: *mut *mut HsScratch) -> c_int;
         pub fn hs_free_scratch(scratch: *mut HsScratch) -> c_int;
         pub fn hs_scan(
@@ -63,26 +59,6 @@ mod ffi {
             flags: c_uint,
             scratch: *mut HsScratch,
             on_event: MatchHandler,
-            context: *mut c_void,
-        ) -> c_int;
-        pub fn hs_open_stream(
-            db: *const HsDatabase,
-            flags: c_uint,
-            stream: *mut *mut HsStream,
-        ) -> c_int;
-        pub fn hs_scan_stream(
-            stream: *mut HsStream,
-            data: *const c_char,
-            length: c_uint,
-            flags: c_uint,
-            scratch: *mut HsScratch,
-            on_event: MatchHandler,
-            context: *mut c_void,
-        ) -> c_int;
-        pub fn hs_close_stream(
-            stream: *mut HsStream,
-            scratch: *mut HsScratch,
-            on_event: Option<MatchHandler>,
             context: *mut c_void,
         ) -> c_int;
         pub fn hs_version() -> *const c_char;
@@ -103,15 +79,14 @@ mod ffi {
 pub const FLAG_PREFILTER: u32 = 128;
 
 const MODE_BLOCK: u32 = 1;
-const MODE_STREAM: u32 = 2;
 const HS_SUCCESS: c_int = 0;
 const HS_SCAN_TERMINATED: c_int = -3;
 
-/// Which scanning mode a database was compiled for.
+/// Which scanning mode a database was compiled for: weir uses block mode only (the tag stays in
+/// cache keys and serialised databases, so a database is never loaded for the wrong mode).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Block,
-    Stream,
 }
 
 /// A failure inside Vectorscan.
@@ -202,7 +177,6 @@ impl Database {
         let ids: Vec<c_uint> = patterns.iter().map(|(_, _, id)| *id).collect();
         let mode_bits = match mode {
             Mode::Block => MODE_BLOCK,
-            Mode::Stream => MODE_STREAM,
         };
         let mut db: *mut ffi::HsDatabase = ptr::null_mut();
         let mut err: *mut ffi::HsCompileError = ptr::null_mut();
@@ -279,14 +253,6 @@ impl Database {
         size
     }
 
-    /// Bytes of state one open stream needs (stream databases only).
-    pub fn stream_size(&self) -> usize {
-        let mut size = 0usize;
-        // SAFETY: valid database pointer and out-parameter.
-        unsafe { ffi::hs_stream_size(self.ptr, &mut size) };
-        size
-    }
-
     /// A scratch space for scanning this database. One per thread at a time.
     pub fn alloc_scratch(&self) -> Result<Scratch, HsError> {
         let mut scratch: *mut ffi::HsScratch = ptr::null_mut();
@@ -337,17 +303,6 @@ impl Database {
         }
         check("hs_scan", code)
     }
-
-    /// Open a stream on this (stream-mode) database.
-    pub fn open_stream(&self) -> Result<Stream, HsError> {
-        debug_assert_eq!(self.mode, Mode::Stream);
-        let mut stream: *mut ffi::HsStream = ptr::null_mut();
-        // SAFETY: valid database and out-parameter.
-        check("hs_open_stream", unsafe {
-            ffi::hs_open_stream(self.ptr, 0, &mut stream)
-        })?;
-        Ok(Stream { ptr: stream })
-    }
 }
 
 /// Per-thread working memory for scans.
@@ -362,80 +317,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         // SAFETY: ptr came from hs_alloc_scratch and is freed exactly once.
         unsafe { ffi::hs_free_scratch(self.ptr) };
-    }
-}
-
-/// An open Vectorscan stream: match state carried across chunks.
-pub struct Stream {
-    ptr: *mut ffi::HsStream,
-}
-
-// SAFETY: a stream may move between threads; it is only used through &mut.
-unsafe impl Send for Stream {}
-
-impl Stream {
-    /// Scan the next chunk; match ends are absolute offsets from the start of the stream.
-    pub fn scan<F>(
-        &mut self,
-        data: &[u8],
-        scratch: &mut Scratch,
-        mut on_match: F,
-    ) -> Result<(), HsError>
-    where
-        F: FnMut(u32, u64) -> bool,
-    {
-        let ctx = &mut on_match as *mut F as *mut c_void;
-        for piece in data.chunks(u32::MAX as usize) {
-            // SAFETY: stream, data, scratch and context are valid for the duration of the call.
-            let code = unsafe {
-                ffi::hs_scan_stream(
-                    self.ptr,
-                    piece.as_ptr() as *const c_char,
-                    piece.len() as c_uint,
-                    0,
-                    scratch.ptr,
-                    trampoline::<F>,
-                    ctx,
-                )
-            };
-            if code == HS_SCAN_TERMINATED {
-                return Err(HsError::Runtime {
-                    call: "match callback",
-                    code,
-                });
-            }
-            check("hs_scan_stream", code)?;
-        }
-        Ok(())
-    }
-
-    /// Close the stream, reporting matches that end at end-of-data (`$`, `\z`).
-    pub fn close<F>(mut self, scratch: &mut Scratch, mut on_match: F) -> Result<(), HsError>
-    where
-        F: FnMut(u32, u64) -> bool,
-    {
-        let ptr = std::mem::replace(&mut self.ptr, ptr::null_mut());
-        let ctx = &mut on_match as *mut F as *mut c_void;
-        // SAFETY: ptr is a live stream; hs_close_stream frees it, and Drop then sees null.
-        let code = unsafe { ffi::hs_close_stream(ptr, scratch.ptr, Some(trampoline::<F>), ctx) };
-        if code == HS_SCAN_TERMINATED {
-            // weir's callbacks never ask to stop, so termination means one panicked: fail
-            // closed rather than return a partial set of matches as if it were complete.
-            return Err(HsError::Runtime {
-                call: "match callback",
-                code,
-            });
-        }
-        check("hs_close_stream", code)
-    }
-}
-
-impl Drop for Stream {
-    fn drop(&mut self) {
-        if !self.ptr.is_null() {
-            // SAFETY: a live stream closed without a scratch reports no matches and frees it.
-            unsafe { ffi::hs_close_stream(self.ptr, ptr::null_mut(), None, ptr::null_mut()) };
-        }
     }
 }
 
@@ -529,24 +410,6 @@ mod tests {
             HsError::Compile { expression, .. } => assert_eq!(expression, Some(1)),
             other => panic!("unexpected {other:?}"),
         }
-    }
-
-    #[test]
-    fn stream_scan_finds_across_chunks() {
-        let db = Database::compile(&[("needle", 0, 1)], Mode::Stream).unwrap();
-        let mut scratch = db.alloc_scratch().unwrap();
-        let mut stream = db.open_stream().unwrap();
-        let mut got = Vec::new();
-        for chunk in [&b"hay nee"[..], b"dle hay"] {
-            stream
-                .scan(chunk, &mut scratch, |id, end| {
-                    got.push((id, end));
-                    true
-                })
-                .unwrap();
-        }
-        stream.close(&mut scratch, |_, _| true).unwrap();
-        assert_eq!(got, vec![(1, 10)]);
     }
 
     #[test]
