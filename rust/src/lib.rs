@@ -19,6 +19,8 @@ pub mod views;
 #[cfg(feature = "python")]
 mod python;
 #[cfg(feature = "python")]
+mod python_conv;
+#[cfg(feature = "python")]
 mod python_payload;
 
 /// The rule files that ship with weir, embedded at build time from `patterns/*.toml`.

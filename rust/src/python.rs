@@ -3,39 +3,17 @@
 
 use std::sync::{Arc, Mutex};
 
-use pyo3::create_exception;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
-use pyo3::intern;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use crate::builtin::{BUILTIN_RULE_FILES, BUILTIN_RULE_MANIFEST};
 use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
 use crate::offsets::bytes_to_chars;
+use crate::python_conv::{surrogatepass, to_py_err, RuleError, ScanError};
 use crate::rules::RuleSpec;
 use crate::validators::{shannon_entropy as entropy, Validator};
 use crate::views::ViewOptions;
-
-create_exception!(
-    _core,
-    RuleError,
-    PyValueError,
-    "A rule that cannot be compiled; the message names the rule."
-);
-create_exception!(
-    _core,
-    ScanError,
-    PyRuntimeError,
-    "A scan that failed inside the engine."
-);
-
-pub(crate) fn to_py_err(e: EngineError) -> PyErr {
-    match e {
-        EngineError::Rule(r) => RuleError::new_err(r.to_string()),
-        EngineError::Compile(m) => RuleError::new_err(m),
-        EngineError::Scan(m) => ScanError::new_err(m),
-    }
-}
 
 /// A rule as Python hands it over: any object with these attributes (weir.rules.Rule).
 #[derive(FromPyObject)]
@@ -86,28 +64,6 @@ impl Text<'_, '_> {
         match &self.data {
             Bytes::Borrowed(b) => b,
             Bytes::Encoded(b) => b.as_bytes(),
-        }
-    }
-}
-
-/// The UTF-8 form of a str that UTF-8 cannot hold (lone surrogates), as Python's
-/// `errors="surrogatepass"` writes it: three bytes per surrogate, a lead byte and two continuation
-/// bytes, so each code point still starts exactly one lead byte and code-point offsets stay right.
-/// Rules see those bytes as they see any invalid UTF-8: never as letters or digits.
-pub(crate) fn surrogatepass<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
-    let py = s.py();
-    Ok(
-        s.call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?
-            .cast_into::<PyBytes>()?,
-    )
-}
-
-/// A Python str from bytes that are UTF-8, or UTF-8 with surrogates written by `surrogatepass`.
-pub(crate) fn str_from_bytes<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(PyString::new(py, s).into_any()),
-        Err(_) => {
-            PyBytes::new(py, bytes).call_method1(intern!(py, "decode"), ("utf-8", "surrogatepass"))
         }
     }
 }

@@ -350,7 +350,7 @@ pub fn scan_payload<'py>(
         .leaves
         .iter()
         .map(|leaf| match &leaf.source {
-            Source::Str(s) if s.to_str().is_err() => crate::python::surrogatepass(s).map(Some),
+            Source::Str(s) if s.to_str().is_err() => crate::python_conv::surrogatepass(s).map(Some),
             _ => Ok(None),
         })
         .collect::<PyResult<_>>()?;
@@ -376,7 +376,7 @@ pub fn scan_payload<'py>(
         .collect();
     let found = py
         .detach(|| engine.scan_many(&texts, &contexts))
-        .map_err(crate::python::to_py_err)?;
+        .map_err(crate::python_conv::to_py_err)?;
     let mut out = Vec::new();
     for (i, mut found) in found.into_iter().enumerate() {
         if found.is_empty() {
@@ -384,7 +384,7 @@ pub fn scan_payload<'py>(
         }
         let leaf = &w.leaves[i];
         let text = texts[i];
-        let path = crate::python::str_from_bytes(
+        let path = crate::python_conv::str_from_bytes(
             py,
             &w.pointer(leaf.segment, |k| Cow::Borrowed(texts[k as usize])),
         )?;
@@ -395,7 +395,7 @@ pub fn scan_payload<'py>(
                 // the engine's moved to character boundaries.
                 _ => {
                     let (a, b) = (ceil_boundary(text, f.start), ceil_boundary(text, f.end));
-                    crate::python::str_from_bytes(py, &text[a..b.max(a)])
+                    crate::python_conv::str_from_bytes(py, &text[a..b.max(a)])
                 }
             }
         };
