@@ -53,7 +53,7 @@ class Withheld(Exception):
     def __init__(self, reason: str, message: str, counts: Mapping[str, int] | None = None) -> None:
         self.reason = reason
         """``blocked``, ``poisoned``, ``changed``, ``denied_domain``, ``too_large``,
-        ``unscannable`` or ``error``."""
+        ``unscannable``, ``invalid_json`` (the proxy could not parse the line) or ``error``."""
         self.counts = dict(counts or {})
         super().__init__(message)
 

@@ -64,6 +64,7 @@ __all__ = ["DEFAULT_LINE_LIMIT", "WITHHELD_CODE", "Proxy", "Routed", "Router", "
 DEFAULT_LINE_LIMIT = 256 * 1024 * 1024
 """The longest line read (bytes); a longer one is withheld, not forwarded."""
 WITHHELD_CODE = -32001
+PARSE_ERROR = -32700  # JSON-RPC 2.0: invalid JSON was received
 """JSON-RPC error code (server-error range) of a message weir withheld."""
 
 Side = Literal["client", "server"]
@@ -86,7 +87,7 @@ _MISSING: Any = object()
 _OPEN = re.compile(rb"\s*\{")
 # One leading member with a scalar value; each character is matched by one branch only (linear).
 _MEMBER = re.compile(
-    rb'\s*("(?:[^"\\]|\\.){0,64}")\s*:\s*("(?:[^"\\]|\\.){0,1024}"|-?[0-9][0-9.eE+-]{0,40}|null|true|false)\s*([,}])'
+    rb'\s*("(?:[^"\\]|\\.){0,64}")\s*:\s*("(?:[^"\\]|\\.){0,1024}"|-?[0-9][0-9.eE+-]{0,40}|null|true|false)\s*([,}]|\Z)'
 )
 
 
@@ -121,9 +122,11 @@ def _valid_id(rid: Any) -> bool:
     return rid is None or (isinstance(rid, (str, int, float)) and not isinstance(rid, bool))
 
 
-def _leading(head: bytes) -> tuple[Any, str | None]:
+def _leading(head: bytes, whole: bool = False) -> tuple[Any, str | None]:
     """The ``id`` and ``method`` among an unreadable message's first members (scalars only, read
-    up to the first object or array), or ``_MISSING`` for the id."""
+    up to the first object or array), or ``_MISSING`` for the id. ``whole``: ``head`` is the whole
+    line, so its last member may end the line (`{"id":33,"method":"ping"` without its brace);
+    otherwise a member cut at the end of ``head`` (an id of 1234 kept as 12) does not count."""
     m = _OPEN.match(head)
     if m is None:
         return _MISSING, None
@@ -137,8 +140,10 @@ def _leading(head: bytes) -> tuple[Any, str | None]:
             break
         if key in found:  # a repeated member: which one counts is anyone's guess
             return _MISSING, None
+        if m.group(3) == b"" and not whole:
+            break
         found[key] = value
-        if m.group(3) == b"}":
+        if m.group(3) != b",":
             break
         pos = m.end()
     rid = found.get("id", _MISSING)
@@ -172,8 +177,9 @@ class Router:
         try:
             message = msgspec.json.decode(line)
         except msgspec.DecodeError:
-            withheld = Withheld("error", "weir withheld the message: it is not valid JSON")
-            return self._unreadable(line[:_HEAD], side, withheld, "a line that is not valid JSON")
+            withheld = Withheld("invalid_json", "weir withheld the message: it is not valid JSON")
+            whole = len(line) <= _HEAD
+            return self._unreadable(line[:_HEAD], side, withheld, "a line that is not valid JSON", whole)
         except RecursionError:  # msgspec stops at Python's recursion limit (~1000 levels)
             withheld = Withheld(
                 "too_large", "weir withheld the message: its JSON is nested too deeply to be checked"
@@ -228,12 +234,17 @@ class Router:
         withheld = Withheld("error", f"weir withheld the message: it could not be checked ({kind})")
         return self._unreadable(head, side, withheld, f"a line it failed on ({kind})")
 
-    def _unreadable(self, head: bytes, side: Side, withheld: Withheld, what: str) -> Routed:
+    def _unreadable(
+        self, head: bytes, side: Side, withheld: Withheld, what: str, whole: bool = False
+    ) -> Routed:
         out = Routed()
-        rid, method = _leading(head)
+        rid, method = _leading(head.rstrip(b"\r\n") if whole else head, whole)
         answered = ""
         if rid is not _MISSING and method is not None:  # a request: refused, answered to its sender
-            out.back = _encode(self._refusal(rid, method, withheld, to_client=side == "client"))
+            answer = self._refusal(rid, method, withheld, to_client=side == "client")
+            if withheld.reason == "invalid_json" and "error" in answer:
+                answer["error"]["code"] = PARSE_ERROR  # the sender's own JSON: JSON-RPC's parse error
+            out.back = _encode(answer)
             answered = f"; answered its {_shown(method)} request with an error"
         elif rid is not _MISSING:  # a response: the pending request gets the error instead
             with self._lock:
