@@ -74,10 +74,12 @@ def scan_source(
                     return result
             if not chunk:
                 break
-            result.bytes_scanned += len(chunk)
-            progress.add(len(chunk))
-            _collect(native.feed(chunk), source.name, meta, floor, sink)
-            deliver()
+            for raw, size in _fed(native, chunk, stream_in, ahead=options.threads > 1):
+                result.bytes_scanned += size
+                progress.add(size)
+                _collect(raw, source.name, meta, floor, sink)
+                deliver()
+            break
         _collect(native.close(), source.name, meta, floor, sink)
         deliver()
     except DECOMPRESS_ERRORS as e:
@@ -86,6 +88,30 @@ def scan_source(
         if source.path != "-":
             stream_in.close()
     return result
+
+
+def _fed(native: Any, first: bytes, stream_in: Any, *, ahead: bool) -> Iterator[tuple[list[Any], int]]:
+    """Each chunk's final findings and its size, ``first`` first, then the rest of ``stream_in``.
+    With ``ahead`` the next chunk is read and scanned on a worker thread while the caller handles
+    the findings of this one (the native scan releases the GIL): the per-finding Python work
+    (lines, previews, JSON) then overlaps the scan instead of following it."""
+    if not ahead:
+        chunk = first
+        while chunk:
+            yield native.feed(chunk), len(chunk)
+            chunk = stream_in.read(CHUNK)
+        return
+
+    def feed_next() -> tuple[list[Any], int] | None:
+        chunk = stream_in.read(CHUNK)
+        return (native.feed(chunk), len(chunk)) if chunk else None
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        current: tuple[list[Any], int] | None = (native.feed(first), len(first))
+        while current is not None:
+            upcoming = pool.submit(feed_next)  # one at a time: the stream sees chunks in order
+            yield current
+            current = upcoming.result()
 
 
 def _scan_image_file(
