@@ -160,13 +160,7 @@ fn threads_give_the_same_findings() {
     }
     let block = e.scan(&text, None).unwrap();
     for threads in [1, 2, 3] {
-        let mut s = e.stream(1 << 20, threads);
-        let mut got = Vec::new();
-        for chunk in text.chunks(1 << 20) {
-            got.extend(s.feed(chunk).unwrap().into_iter().map(|l| l.finding));
-        }
-        got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
-        got.sort_by_key(|f| (f.start, f.end, f.rule));
+        let got = streamed(&e, &text, 1 << 20, threads);
         assert_eq!(got.len(), block.len(), "threads {threads}");
         assert_eq!(got, block, "threads {threads}");
     }
@@ -614,13 +608,7 @@ fn threaded_stream_equals_block_for_builtin_rules_with_views() {
     let block = e.scan(&text, None).unwrap();
     assert!(block.len() > 2_000 && block.iter().any(|f| !f.origin.is_plain()));
     for threads in [1, 2] {
-        let mut s = e.stream(1 << 20, threads);
-        let mut got = Vec::new();
-        for chunk in text.chunks(1 << 20) {
-            got.extend(s.feed(chunk).unwrap().into_iter().map(|l| l.finding));
-        }
-        got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
-        got.sort_by_key(|f| (f.start, f.end, f.rule));
+        let got = streamed(&e, &text, 1 << 20, threads);
         // The same findings; a view's finding may score lower in the stream, where a hotword on
         // a line of an earlier piece is out of sight (see `StreamScan::view_lines`).
         let key = |f: &Finding| (f.rule, f.start, f.end, f.origin);
@@ -634,4 +622,17 @@ fn threaded_stream_equals_block_for_builtin_rules_with_views() {
             }
         }
     }
+}
+
+/// The findings of a stream fed `text` in chunks of `chunk` bytes (also its `min_block`), in
+/// block-scan order.
+fn streamed(e: &Arc<Engine>, text: &[u8], chunk: usize, threads: usize) -> Vec<Finding> {
+    let mut s = e.stream(chunk, threads);
+    let mut got = Vec::new();
+    for piece in text.chunks(chunk) {
+        got.extend(s.feed(piece).unwrap().into_iter().map(|l| l.finding));
+    }
+    got.extend(s.close().unwrap().into_iter().map(|l| l.finding));
+    got.sort_by_key(|f| (f.start, f.end, f.rule));
+    got
 }
