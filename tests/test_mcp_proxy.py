@@ -299,6 +299,26 @@ def test_prompt_arguments_and_resources(shared: Session) -> None:
     assert_no_planted(json.dumps(prompt), json.dumps(notes), json.dumps(secret))
 
 
+def test_clean_calls_and_requested_uris_pass_unchanged(server_log: Path) -> None:
+    """Issue 22: a URL with an IP reaches the tool as typed, and a resource URI that names a
+    person is neither rewritten on the way in nor on the way back."""
+    s = Session(server_args=("--log", str(server_log)))
+    uri = f"test://template/{EMAIL}/data"
+    try:
+        fetched = s.tool("echo", text="http://127.0.0.1:8765/clean.txt")
+        record = s.request("resources/read", {"uri": uri})
+    finally:
+        assert s.close() == 0
+    assert "error" not in fetched
+    assert record["result"]["contents"][0] == {
+        "uri": uri,
+        "mimeType": "text/plain",
+        "text": "a record, nothing else",
+    }
+    got = received(server_log)
+    assert "http://127.0.0.1:8765/clean.txt" in got and uri in got
+
+
 def test_notification_from_the_server_is_masked(shared: Session) -> None:
     shared.seen.clear()
     assert text_of(shared.tool("notify")) == "sent"

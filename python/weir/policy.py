@@ -101,6 +101,11 @@ class McpSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     """Keep tool pins in this JSON file, so a definition that changes across restarts is caught."""
     unscannable: Literal["withhold", "allow"] = "withhold"
     """Content weir cannot scan (audio, an image that cannot be OCR'd): withheld unless ``allow``."""
+    locators: Literal["block", "pass"] = "block"
+    """A finding the policy would rewrite inside a tool or prompt argument that is a URL, a file
+    path or a host (rewritten, it would point somewhere else): ``block`` refuses the call,
+    ``pass`` forwards it unchanged and audits it. Blocked findings block either way; see
+    ``weir.mcp.fields``."""
     max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 32 * 1024 * 1024
     """A message larger than this is withheld, not forwarded unscanned."""
     ner: bool = False

@@ -23,7 +23,7 @@ import msgspec
 
 from weir.limits import LimitExceeded
 from weir.masking import Decided, apply, decide
-from weir.mcp import content, domains
+from weir.mcp import content, domains, fields
 from weir.mcp.audit import AuditLog, from_settings
 from weir.mcp.tools import ToolWatch, definition_hash
 from weir.policy import ActionSpec, Policy
@@ -175,7 +175,9 @@ class Guard:
                 "policy does not allow",
                 counts,
             )
-        return self._apply(arguments, method="tools/call", tool=tool, direction="inbound", what="tool call")
+        return self._apply(
+            arguments, method="tools/call", tool=tool, direction="inbound", what="tool call", arguments=True
+        )
 
     def tool_result(self, tool: str, result: dict[str, Any]) -> dict[str, Any]:
         """Outbound: every text block, ``structuredContent``, images (OCR), embedded resources
@@ -244,7 +246,12 @@ class Guard:
             "outbound",
             "resource",
             lambda: self._apply(
-                result, method="resources/read", tool=None, direction="outbound", what="resource"
+                result,
+                method="resources/read",
+                tool=None,
+                direction="outbound",
+                what="resource",
+                requested=uri,
             ),
         )
 
@@ -258,7 +265,12 @@ class Guard:
             "inbound",
             "prompt request",
             lambda: self._apply(
-                arguments, method="prompts/get", tool=None, direction="inbound", what="prompt request"
+                arguments,
+                method="prompts/get",
+                tool=None,
+                direction="inbound",
+                what="prompt request",
+                arguments=True,
             ),
         )
 
@@ -382,6 +394,8 @@ class Guard:
         direction: str,
         what: str,
         mirrors: list[tuple[int, str]] | None = None,
+        arguments: bool = False,
+        requested: str | None = None,
     ) -> T:
         size = content.encoded_size(message)
         if size > self.settings.max_bytes:
@@ -397,6 +411,14 @@ class Guard:
             view["content"][i]["text"] = ""
         result = self.scanner.scan(view, ner=self.settings.ner, ocr=False, limits=self.policy.limits)
         decided = decide(result.findings, self.policy, tool=tool, direction=direction, enforce=False)
+        decided = fields.constrain(
+            decided,
+            view,
+            direction=direction,
+            arguments=arguments,
+            requested=requested,
+            locators=self.settings.locators,
+        )
         scanned = [(m, self._decide_media(m, method, tool, direction, what)) for m in media]
 
         chosen = decided.actions + [a for _, d in scanned for a in d.actions]
@@ -404,10 +426,11 @@ class Guard:
         if blocked:
             counts = _counts(blocked)
             self._record(method, tool, direction, "block", [f for f, _ in chosen], "blocked")
+            why = "which the policy blocks"
+            if all(s is fields.BLOCK_IN_FIELD for f, s in chosen if s.action == "block"):
+                why = fields.WHY_BLOCKED[direction]
             raise Withheld(
-                "blocked",
-                f"weir withheld the {what}: it contains {_describe(counts)}, which the policy blocks",
-                counts,
+                "blocked", f"weir withheld the {what}: it contains {_describe(counts)}, {why}", counts
             )
         if chosen:
             replaced = any(s.action != "report" for _, s in chosen)
