@@ -73,9 +73,27 @@ class Engine:
     @property
     def shape_rules(self) -> list[str]: ...
 
+RecordCounts = list[tuple[int, int, int]]
+"""(rule index, severity index: 0 low, 1 medium, 2 high, findings)."""
+
+class RecordFormat:
+    """How a stream's findings become JSON records, byte for byte ``weir.report.Hit.to_json``."""
+
+    def __init__(
+        self,
+        file_json: str,
+        rules: Sequence[tuple[str, str, str]],
+        show_values: bool,
+        floor: float,
+        before: bytes,
+        after: bytes,
+    ) -> None: ...
+
 class Stream:
     def feed(self, chunk: bytes) -> list[StreamFinding]: ...
     def close(self) -> list[StreamFinding]: ...
+    def feed_records(self, chunk: bytes, format: RecordFormat) -> tuple[bytes, RecordCounts]: ...
+    def close_records(self, format: RecordFormat) -> tuple[bytes, RecordCounts]: ...
     @property
     def position(self) -> int: ...
     @property

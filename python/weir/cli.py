@@ -20,7 +20,7 @@ from typing import IO
 import msgspec
 
 from weir import __version__, _core
-from weir.filescan import scan_all
+from weir.filescan import Counts, Records, scan_all
 from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
 from weir.keys import MissingKeyError
 from weir.limits import LimitExceeded
@@ -28,7 +28,7 @@ from weir.masking import Renderer, decide
 from weir.policy import BUILTIN as BUILTIN_POLICIES
 from weir.policy import Blocked, Policy, PolicyError
 from weir.progress import Progress
-from weir.report import SEVERITY_FLOORS, Hit, SarifReport, Totals, make_report
+from weir.report import SEVERITY_FLOORS, Hit, JsonLinesReport, JsonReport, SarifReport, Totals, make_report
 from weir.results import CATEGORIES
 from weir.rules import Rule, RuleFileError
 from weir.scanner import Scanner, make_finding
@@ -192,8 +192,20 @@ def cmd_scan(args: argparse.Namespace) -> int:
             totals.add(hit)
             report.hit(hit)
 
+    # JSON out and no policy to apply per finding: the engine writes the records itself.
+    records = None
+    if isinstance(report, (JsonReport, JsonLinesReport)) and policy is None:
+        before, after = report.RECORDS
+        records = Records(before, after, args.show_values)
+    entities = [r.entity for r in scanner.rules]
+
+    def emit_records(blob: bytes, counts: Counts) -> None:
+        assert isinstance(report, (JsonReport, JsonLinesReport))
+        report.records(blob, totals.add_counts(counts, entities))
+
     try:
-        for result in scan_all(scanner, sources, args.jobs, args.binary, progress, emit):
+        found = scan_all(scanner, sources, args.jobs, args.binary, progress, emit, records, emit_records)
+        for result in found:
             if result.error:
                 errors.append(result.error)
             if result.skipped:
@@ -202,6 +214,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 continue
             totals.files += 1
             totals.bytes_scanned += result.bytes_scanned
+            for blob, counts in result.records:
+                emit_records(blob, counts)
             emit(result.hits)
     finally:
         progress.finish()

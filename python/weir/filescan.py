@@ -13,43 +13,73 @@ from weir.inputs import DECOMPRESS_ERRORS, SNIFF, InputError, Source, looks_bina
 from weir.limits import LimitExceeded
 from weir.progress import Progress
 from weir.report import Hit
+from weir.report import json_string as _js
 from weir.scanner import Scanner, _is_image
 
 CHUNK = 4 << 20
 """Bytes read at a time: large enough to share between threads, small enough to keep memory flat."""
 
 
+Counts = list[tuple[int, int, int]]
+"""(rule index, severity index, findings) for a batch of native records."""
+
+
 @dataclass
 class FileResult:
     source: Source
     hits: list[Hit] = field(default_factory=list)
+    records: list[tuple[bytes, Counts]] = field(default_factory=list)
+    """With ``ScanOptions.records``: the findings as JSON records, batch by batch."""
     bytes_scanned: int = 0
     error: str | None = None
     skipped: str | None = None
 
 
 @dataclass(frozen=True)
+class Records:
+    """Findings written as JSON records by the native engine (``weir.report.Hit.to_json``, byte
+    for byte), each between ``before`` and ``after``: no Python object per finding."""
+
+    before: bytes
+    after: bytes
+    show_values: bool
+
+
+@dataclass(frozen=True)
 class ScanOptions:
     binary: bool = False
     threads: int = 1
+    records: Records | None = None
 
 
 OnHits = Callable[[list[Hit]], None]
+OnRecords = Callable[[bytes, Counts], None]
 
 
 def scan_source(
-    scanner: Scanner, source: Source, options: ScanOptions, progress: Progress, on_hits: OnHits | None = None
+    scanner: Scanner,
+    source: Source,
+    options: ScanOptions,
+    progress: Progress,
+    on_hits: OnHits | None = None,
+    on_records: OnRecords | None = None,
 ) -> FileResult:
     """Scan one input. A read error or a corrupt archive ends this input with an error; what was
-    found before it is kept. With ``on_hits``, hits are handed over chunk by chunk (memory stays
-    flat however many there are) instead of collected in the result."""
+    found before it is kept. With ``on_hits`` (or ``on_records`` when ``options.records``), the
+    findings are handed over chunk by chunk (memory stays flat however many there are) instead
+    of collected in the result."""
     result = FileResult(source)
     sink: list[Hit] = result.hits
+    batches = result.records
 
     def deliver() -> None:
         if on_hits is not None and sink:
             on_hits(sink[:])
             sink.clear()
+        if on_records is not None and batches:
+            for blob, counts in batches:
+                on_records(blob, counts)
+            batches.clear()
 
     meta = [(r.entity, r.id, r.category) for r in scanner.rules]
     floor = scanner.min_score or 0.0
@@ -59,6 +89,30 @@ def scan_source(
         result.error = str(e)
         return result
     native = scanner.engine.stream(1 << 16, options.threads)
+    fmt = options.records
+    if fmt is None:
+
+        def feed(chunk: bytes) -> Any:
+            return native.feed(chunk)
+
+        def close() -> Any:
+            return native.close()
+
+        def collect(raw: Any) -> None:
+            _collect(raw, source.name, meta, floor, sink)
+    else:
+        spec = _core.RecordFormat(_js(source.name), meta, fmt.show_values, floor, fmt.before, fmt.after)
+
+        def feed(chunk: bytes) -> Any:
+            return native.feed_records(chunk, spec)
+
+        def close() -> Any:
+            return native.close_records(spec)
+
+        def collect(raw: Any) -> None:
+            if raw[1]:
+                batches.append(raw)
+
     try:
         first = True
         while True:
@@ -74,13 +128,13 @@ def scan_source(
                     return result
             if not chunk:
                 break
-            for raw, size in _fed(native, chunk, stream_in, ahead=options.threads > 1):
+            for raw, size in _fed(feed, chunk, stream_in, ahead=options.threads > 1):
                 result.bytes_scanned += size
                 progress.add(size)
-                _collect(raw, source.name, meta, floor, sink)
+                collect(raw)
                 deliver()
             break
-        _collect(native.close(), source.name, meta, floor, sink)
+        collect(close())
         deliver()
     except DECOMPRESS_ERRORS as e:
         result.error = f"{source.name}: cannot read past byte {result.bytes_scanned}: {_reason(e)}"
@@ -90,7 +144,9 @@ def scan_source(
     return result
 
 
-def _fed(native: Any, first: bytes, stream_in: Any, *, ahead: bool) -> Iterator[tuple[list[Any], int]]:
+def _fed(
+    feed: Callable[[bytes], Any], first: bytes, stream_in: Any, *, ahead: bool
+) -> Iterator[tuple[Any, int]]:
     """Each chunk's final findings and its size, ``first`` first, then the rest of ``stream_in``.
     With ``ahead`` the next chunk is read and scanned on a worker thread while the caller handles
     the findings of this one (the native scan releases the GIL): the per-finding Python work
@@ -98,16 +154,16 @@ def _fed(native: Any, first: bytes, stream_in: Any, *, ahead: bool) -> Iterator[
     if not ahead:
         chunk = first
         while chunk:
-            yield native.feed(chunk), len(chunk)
+            yield feed(chunk), len(chunk)
             chunk = stream_in.read(CHUNK)
         return
 
-    def feed_next() -> tuple[list[Any], int] | None:
+    def feed_next() -> tuple[Any, int] | None:
         chunk = stream_in.read(CHUNK)
-        return (native.feed(chunk), len(chunk)) if chunk else None
+        return (feed(chunk), len(chunk)) if chunk else None
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        current: tuple[list[Any], int] | None = (native.feed(first), len(first))
+        current: tuple[Any, int] | None = (feed(first), len(first))
         while current is not None:
             upcoming = pool.submit(feed_next)  # one at a time: the stream sees chunks in order
             yield current
@@ -175,13 +231,16 @@ def scan_all(
     binary: bool,
     progress: Progress,
     on_hits: OnHits | None = None,
+    records: Records | None = None,
+    on_records: OnRecords | None = None,
 ) -> Iterator[FileResult]:
     """Results in input order. One input gets all ``jobs`` threads inside its stream and streams
-    its hits to ``on_hits``; many inputs are scanned ``jobs`` at a time, one thread each, and
-    each result carries its hits."""
+    its hits to ``on_hits`` (its records to ``on_records``); many inputs are scanned ``jobs`` at
+    a time, one thread each, and each result carries its hits or records."""
     if len(sources) == 1:
-        yield scan_source(scanner, sources[0], ScanOptions(binary, jobs), progress, on_hits)
+        options = ScanOptions(binary, jobs, records)
+        yield scan_source(scanner, sources[0], options, progress, on_hits, on_records)
         return
-    options = ScanOptions(binary, 1)
+    options = ScanOptions(binary, 1, records)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         yield from pool.map(lambda s: scan_source(scanner, s, options, progress), sources)

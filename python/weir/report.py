@@ -18,6 +18,8 @@ from weir.rules import Rule
 
 SEVERITY_FLOORS = {"low": 0.0, "medium": 0.5, "high": 0.8}
 """A finding's severity is the highest level whose score floor it reaches."""
+SEVERITIES = ("low", "medium", "high")
+"""Severity by index, as the native records count them."""
 
 
 def severity(score: float) -> str:
@@ -96,6 +98,8 @@ class Report(Protocol):
 
 
 _js = json.encoder.encode_basestring_ascii
+json_string = _js
+"""A str as a JSON string, ASCII only, as ``Hit.to_json`` writes it (and the native records)."""
 
 
 def use_color(stream: IO[str]) -> bool:
@@ -139,6 +143,16 @@ class JsonReport:
         self.out.write(("\n  " if self.count == 0 else ",\n  ") + h.to_json(self.show_values))
         self.count += 1
 
+    RECORDS = (b",\n  ", b"")
+    """What the native records are written between (see ``filescan.Records``)."""
+
+    def records(self, blob: bytes, n: int) -> None:
+        """``n`` records written natively, each after ``,\\n  ``."""
+        if self.count == 0:
+            blob = b"\n  " + blob[len(self.RECORDS[0]) :]
+        _write_bytes(self.out, blob)
+        self.count += n
+
     def finish(self, totals: Totals) -> None:
         self.out.write(f'\n], "totals": {json.dumps(totals.as_dict())}}}\n')
 
@@ -152,8 +166,24 @@ class JsonLinesReport:
     def hit(self, h: Hit) -> None:
         self.out.write(h.to_json(self.show_values) + "\n")
 
+    RECORDS = (b"", b"\n")
+
+    def records(self, blob: bytes, n: int) -> None:
+        _write_bytes(self.out, blob)
+
     def finish(self, totals: Totals) -> None:
         pass
+
+
+def _write_bytes(out: IO[str], blob: bytes) -> None:
+    """Bytes onto a text stream: straight to its buffer when it has one (after what the text
+    layer holds), else decoded (the records are ASCII)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(blob.decode("ascii"))
+        return
+    out.flush()
+    buffer.write(blob)
 
 
 SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note"}
@@ -271,6 +301,16 @@ class Totals:
         self.findings += 1
         self.by_entity[h.entity] += 1
         self.by_severity[severity(h.score)] += 1
+
+    def add_counts(self, counts: Sequence[tuple[int, int, int]], entities: Sequence[str]) -> int:
+        """Native records' counts, (rule index, severity index, n); returns how many."""
+        total = 0
+        for rule, sev, n in counts:
+            self.by_entity[entities[rule]] += n
+            self.by_severity[SEVERITIES[sev]] += n
+            total += n
+        self.findings += total
+        return total
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ pub mod hs;
 pub mod join;
 pub mod normalize;
 pub mod offsets;
+pub mod report;
 pub mod rules;
 pub mod validators;
 pub mod viewmap;

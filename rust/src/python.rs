@@ -11,6 +11,7 @@ use crate::builtin::{BUILTIN_RULE_FILES, BUILTIN_RULE_MANIFEST};
 use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
 use crate::offsets::bytes_to_chars;
 use crate::python_conv::{surrogatepass, to_py_err, RuleError, ScanError};
+use crate::report::{RecordFormat, Records, RuleMeta};
 use crate::rules::RuleSpec;
 use crate::validators::{shannon_entropy as entropy, Validator};
 use crate::views::ViewOptions;
@@ -130,6 +131,53 @@ fn stream_findings<'py>(py: Python<'py>, found: Vec<Located>) -> PyResult<Bound<
             )
         }),
     )
+}
+
+/// How a stream's findings become the CLI's JSON records (`weir.report.Hit.to_json`, natively).
+#[pyclass(frozen, name = "RecordFormat", module = "weir._core")]
+struct PyRecordFormat {
+    inner: RecordFormat,
+}
+
+#[pymethods]
+impl PyRecordFormat {
+    /// `file_json`: the file name as a JSON string (quotes included); `rules`: (entity, rule id,
+    /// category) per rule index; findings under `floor` are dropped; `before` and `after` wrap
+    /// every record.
+    #[new]
+    #[pyo3(signature = (file_json, rules, show_values, floor, before, after))]
+    fn new(
+        file_json: String,
+        rules: Vec<(String, String, String)>,
+        show_values: bool,
+        floor: f64,
+        before: Vec<u8>,
+        after: Vec<u8>,
+    ) -> Self {
+        let rules = rules
+            .into_iter()
+            .map(|(entity, rule, category)| RuleMeta {
+                entity,
+                rule,
+                category,
+            })
+            .collect();
+        PyRecordFormat {
+            inner: RecordFormat {
+                file_json,
+                rules,
+                show_values,
+                floor,
+                before,
+                after,
+            },
+        }
+    }
+}
+
+fn records_out<'py>(py: Python<'py>, r: Records) -> PyResult<Bound<'py, PyTuple>> {
+    let counts = PyList::new(py, r.counts)?;
+    (PyBytes::new(py, &r.bytes), counts).into_pyobject(py)
 }
 
 /// A compiled rule set. Thread-safe: share one across threads.
@@ -366,6 +414,31 @@ impl PyStream {
         stream_findings(py, found)
     }
 
+    /// `feed`, with the final findings written as JSON records by `format`: (the records'
+    /// bytes, [(rule index, severity index, count)]). No Python object per finding.
+    fn feed_records<'py>(
+        &self,
+        py: Python<'py>,
+        chunk: &Bound<'py, PyBytes>,
+        format: &Bound<'py, PyRecordFormat>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let bytes = chunk.as_bytes();
+        let fmt = &format.get().inner;
+        let records = self.with(py, |s| s.feed(bytes).map(|found| fmt.write(&found)))?;
+        records_out(py, records)
+    }
+
+    /// `close`, as records (see `feed_records`).
+    fn close_records<'py>(
+        &self,
+        py: Python<'py>,
+        format: &Bound<'py, PyRecordFormat>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let fmt = &format.get().inner;
+        let records = self.with(py, |s| s.close().map(|found| fmt.write(&found)))?;
+        records_out(py, records)
+    }
+
     #[getter]
     fn position(&self) -> PyResult<u64> {
         Ok(self
@@ -483,6 +556,7 @@ fn hyperscan_library() -> String {
 fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_class::<PyStream>()?;
+    m.add_class::<PyRecordFormat>()?;
     m.add_class::<PyRegexSet>()?;
     m.add("RuleError", m.py().get_type::<RuleError>())?;
     m.add("ScanError", m.py().get_type::<ScanError>())?;

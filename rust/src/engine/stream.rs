@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::clusters::{Clusters, Region};
 use super::{Engine, EngineError, Finding, CONTEXT_MARGIN, PARALLEL_MIN_PART, STREAM_VIEW_CAP};
 use crate::rules::MAX_HOTWORD_WINDOW;
@@ -15,6 +17,15 @@ impl Engine {
             engine: Arc::clone(self),
             closed: false,
             min_block: min_block.max(1) as u64,
+            pool: (threads > 1)
+                .then(|| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .thread_name(|i| format!("weir-stream-{i}"))
+                        .build()
+                        .ok()
+                })
+                .flatten(),
             threads: threads.max(1),
             clusters: Clusters::new(self.rules.len()),
             buf: Vec::new(),
@@ -28,6 +39,24 @@ impl Engine {
             viewed_to: 0,
             deferred: Vec::new(),
         }
+    }
+}
+
+/// Closed clusters recovered per task when a stream shares its work between threads.
+const REGIONS_PER_TASK: usize = 256;
+
+/// `f` over `items`, in order: on `pool`'s threads when there is one and more than one item,
+/// else on this thread. The pool's threads live as long as the stream, so the engine's pooled
+/// caches (regex, DFA, Vectorscan scratch) stay warm on each of them: threads spawned anew for
+/// every block would each start from cold caches.
+fn par_map<T: Sync, R: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    match pool {
+        Some(pool) if items.len() > 1 => pool.install(|| items.par_iter().map(f).collect()),
+        _ => items.iter().map(f).collect(),
     }
 }
 
@@ -45,6 +74,8 @@ pub struct StreamScan {
     min_block: u64,
     /// Threads a large block is shared between.
     threads: usize,
+    /// Their pool, when there is more than one (None if it could not be started: one thread).
+    pool: Option<rayon::ThreadPool>,
     clusters: Clusters,
     /// The retained tail of the stream; `buf[0]` is at absolute offset `buf_base`.
     buf: Vec<u8>,
@@ -163,25 +194,7 @@ impl StreamScan {
             })?;
             Ok(ends)
         };
-        let results: Vec<Result<Vec<(u32, u64)>, EngineError>> =
-            if ranges.len() > 1 && self.threads > 1 {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = ranges
-                        .iter()
-                        .map(|&r| scope.spawn(move || scan_part(r)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(EngineError::Scan("a scan thread panicked".into()))
-                            })
-                        })
-                        .collect()
-                })
-            } else {
-                ranges.iter().map(|&r| scan_part(r)).collect()
-            };
+        let results = par_map(self.pool.as_ref(), &ranges, |&r| scan_part(r));
         for ends in results {
             for (id, end) in ends? {
                 self.clusters.push(&self.engine.rules, id, end);
@@ -220,6 +233,7 @@ impl StreamScan {
                 None => 0,
             }
         };
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
         let mut at = 0;
         while at < cut {
             let mut end = (at + STREAM_VIEW_CAP as usize).min(cut);
@@ -229,21 +243,22 @@ impl StreamScan {
                     end -= 1;
                 }
             }
-            let piece = &tail[at..end];
-            let offset = (from + at as u64) as usize;
-            for f in self
-                .engine
-                .view_findings(&[piece], &[None])?
-                .into_iter()
-                .flatten()
-            {
+            pieces.push((at, end));
+            at = end;
+        }
+        let engine = &self.engine;
+        let found = par_map(self.pool.as_ref(), &pieces, |&(a, b)| {
+            engine.view_findings(&[&tail[a..b]], &[None])
+        });
+        for (&(a, _), piece_found) in pieces.iter().zip(found) {
+            let offset = (from + a as u64) as usize;
+            for f in piece_found?.into_iter().flatten() {
                 self.pending.push(Finding {
                     start: f.start + offset,
                     end: f.end + offset,
                     ..f
                 });
             }
-            at = end;
         }
         self.viewed_to = from + cut as u64;
         Ok(())
@@ -255,14 +270,26 @@ impl StreamScan {
     fn drain_closed(&mut self, all: bool) {
         let mut regions = std::mem::take(&mut self.deferred);
         regions.append(&mut self.clusters.closed);
+        let mut ready = Vec::new();
         for region in regions {
             let after = self.engine.rules[region.rule as usize].hotword_window as u64;
             if all || region.max_end + after + CONTEXT_MARGIN <= self.pos {
-                self.engine
-                    .recover(&self.buf, self.buf_base, &region, None, &mut self.pending);
+                ready.push(region);
             } else {
                 self.deferred.push(region);
             }
+        }
+        let (engine, buf, base) = (&self.engine, &self.buf, self.buf_base);
+        // Regions in groups, so a thread's share is worth the spawn.
+        let groups: Vec<&[Region]> = ready.chunks(REGIONS_PER_TASK).collect();
+        for found in par_map(self.pool.as_ref(), &groups, |group| {
+            let mut out = Vec::new();
+            for region in group.iter() {
+                engine.recover(buf, base, region, None, &mut out);
+            }
+            out
+        }) {
+            self.pending.extend(found);
         }
     }
 

@@ -208,7 +208,7 @@ fn is_segwit_address(b: &Bech32) -> bool {
     // Padding must be under 5 bits and all zero.
     let last_ok = program
         .last()
-        .map_or(true, |&v| u32::from(v) & ((1 << padding) - 1) == 0);
+        .is_none_or(|&v| u32::from(v) & ((1 << padding) - 1) == 0);
     if padding >= 5 || !last_ok || !(2..=40).contains(&bytes) {
         return false;
     }

@@ -86,7 +86,7 @@ fn nanp_national(value: &[u8]) -> Option<[u8; 10]> {
     }
     let layout_ok = match national {
         [10] => paren.is_none(),
-        [3, 7] | [3, 3, 4] => paren.map_or(true, |g| g == area_group),
+        [3, 7] | [3, 3, 4] => paren.is_none_or(|g| g == area_group),
         _ => false,
     };
     if !layout_ok {
