@@ -136,7 +136,7 @@ def mirrored_text_blocks(result: dict[str, Any]) -> list[tuple[int, str]]:
         return []
     wrapped = structured.get("result") if len(structured) == 1 else None
     out = []
-    encodings: frozenset[str] | None = None
+    forms = _MirrorForms(structured)
     for i, block in enumerate(content):
         if not (isinstance(block, dict) and block.get("type") == "text"):
             continue
@@ -146,26 +146,47 @@ def mirrored_text_blocks(result: dict[str, Any]) -> list[tuple[int, str]]:
         if isinstance(wrapped, str) and text == wrapped:
             out.append((i, "result"))
             continue
-        if not text.startswith(("{", "[")):
-            continue
-        if encodings is None:
-            encodings = _mirror_encodings(structured)
-        if text in encodings:
+        if text.startswith(("{", "[")) and forms.includes(text):
             out.append((i, "json"))
     return out
 
 
-def _mirror_encodings(structured: dict[str, Any]) -> frozenset[str]:
-    """The JSON texts servers write as the mirror of a structure: FastMCP's compact form and the
-    SDK's ``json.dumps(..., indent=2)``, each as this process encodes the decoded structure."""
-    forms = {to_json(structured)}
-    for ensure_ascii in (True, False):
+class _MirrorForms:
+    """The JSON texts servers write as the mirror of a structure, each made only when a text
+    could be it: FastMCP's compact form, ``json.dumps`` with its default separators, and the
+    SDK's ``json.dumps(..., indent=2)`` (an indented text starts with a bracket and a line
+    break), all as this process encodes the decoded structure. The C encoders are tried first;
+    the pure-Python indenting encoder, ten times slower, only when they do not match."""
+
+    def __init__(self, structured: dict[str, Any]) -> None:
+        self.structured = structured
+        self.made: dict[str, str | None] = {}
+
+    def includes(self, text: str) -> bool:
+        indented = text[1:2] == "\n"
+        kinds = (
+            ("indent_fast", "indent", "indent_ascii") if indented else ("compact", "spaced", "spaced_ascii")
+        )
+        return any(text == self._form(kind) for kind in kinds)
+
+    def _form(self, kind: str) -> str | None:
+        if kind not in self.made:
+            self.made[kind] = self._make(kind)
+        return self.made[kind]
+
+    def _make(self, kind: str) -> str | None:
+        s = self.structured
         try:
-            forms.add(json.dumps(structured, indent=2, ensure_ascii=ensure_ascii))
-            forms.add(json.dumps(structured, ensure_ascii=ensure_ascii))
+            if kind == "compact":
+                return to_json(s)
+            if kind == "indent_fast":
+                return msgspec.json.format(to_json(s), indent=2)
+            ascii_only = kind.endswith("_ascii")
+            if kind.startswith("indent"):
+                return json.dumps(s, indent=2, ensure_ascii=ascii_only)
+            return json.dumps(s, ensure_ascii=ascii_only)
         except (TypeError, ValueError):  # not JSON-encodable as it stands: no mirror
-            continue
-    return frozenset(forms)
+            return None
 
 
 def encoded_size(message: Any) -> int:

@@ -144,14 +144,20 @@ def _constrained(
     requested: str | None,
     locators: Literal["pass", "block"],
 ) -> ActionSpec:
+    if arguments:
+        if direction != "inbound":
+            return spec
+        value = leaf(message, tokens(pointer))
+        if isinstance(value, str) and is_locator(value.strip()):
+            return _REPORT if locators == "pass" else BLOCK_IN_FIELD
+        return spec
+    # Most findings are in text: look at the last key before walking the path.
+    if unescape(pointer[pointer.rfind("/") + 1 :]) not in IDENTIFIER_KEYS:
+        return spec
     parts = tokens(pointer)
     value = leaf(message, parts)
-    if not isinstance(value, str):
+    if not (isinstance(value, str) and is_identifier(parts)):
         return spec
-    if not arguments and is_identifier(parts):
-        if direction == "inbound":
-            return _REPORT
-        return _REPORT if requested is not None and value == requested else BLOCK_IN_FIELD
-    if arguments and direction == "inbound" and is_locator(value.strip()):
-        return _REPORT if locators == "pass" else BLOCK_IN_FIELD
-    return spec
+    if direction == "inbound":
+        return _REPORT
+    return _REPORT if requested is not None and value == requested else BLOCK_IN_FIELD
