@@ -81,6 +81,7 @@ def digits(text: str, zero: int) -> str:
         ("\u2075\u00b3\u2076-22-1847", "US_SSN"),  # superscript digits
         ("536-\u2082\u2082-1847", "US_SSN"),  # subscript digits
         ("jane.doe\ufe6bexample.com", "EMAIL_ADDRESS"),  # small commercial at
+        ("jane.doe@of\ufb01ce.example.com", "EMAIL_ADDRESS"),  # a ligature in the domain
     ],
 )
 def test_normalized_forms(hidden: str, entity: str) -> None:
@@ -106,6 +107,15 @@ def test_separator_forms_found_plainly() -> None:
         ("phone: 2125557489", "PHONE_NUMBER"),
         ("call me back on 4155552671 tomorrow", "PHONE_NUMBER"),
         ("reach Dana at 2125557489 (mobile)", "PHONE_NUMBER"),
+        # Issue 20, item 4: the separators a value can be written with to slip past the rules.
+        ("card 4111/1111/1111/1111", "CREDIT_CARD"),
+        ("card 4111\t1111\t1111\t1111", "CREDIT_CARD"),
+        ("card 4111_1111_1111_1111", "CREDIT_CARD"),
+        ("card 4111|1111|1111|1111", "CREDIT_CARD"),
+        ("card 4111 - 1111 - 1111 - 1111", "CREDIT_CARD"),
+        ("card 4111  1111  1111  1111", "CREDIT_CARD"),
+        ("SSN: 536/22/1847", "US_SSN"),
+        ("To: jane.doe=40example.com (quoted-printable)", "EMAIL_ADDRESS"),
     ]:
         f = only(text, entity, plain)
         assert f.decoded is None, text
@@ -155,6 +165,7 @@ def b64(s: str) -> str:
         ("4111&nbsp;1111&nbsp;1111&nbsp;1111", "CREDIT_CARD", "html/normalized"),
         ("\\uff14\\uff11\\uff11\\uff11111111111111", "CREDIT_CARD", "escape/normalized"),
         (quote(b64(f"mail {EMAIL}"), safe=""), "EMAIL_ADDRESS", "url/base64"),
+        (base64.b32encode(f"mail {EMAIL}".encode()).decode(), "EMAIL_ADDRESS", "base32"),
     ],
 )
 def test_encoded_forms(hidden: str, entity: str, decoded: str) -> None:

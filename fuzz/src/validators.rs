@@ -6,7 +6,7 @@
 use weir_core::validators::{shannon_entropy, Validator};
 
 /// The separators numeric identifiers may contain (validators/digits.rs documents the same set).
-const SEPARATORS: &[u8] = b" -./";
+const SEPARATORS: &[u8] = b" -./\t_|";
 
 /// An alphabet that reaches the structural branches random bytes rarely do: the input's bytes are
 /// also read as indices into it.

@@ -162,6 +162,10 @@ impl Editor<'_> {
                 self.out.push(b);
                 self.map.unit(1, plen, kinds | kind::NORMALIZED);
             }
+            Norm::Letters(l) => {
+                self.out.extend_from_slice(l);
+                self.map.unit(l.len(), plen, kinds | kind::NORMALIZED);
+            }
             Norm::Keep => {
                 let mut buf = [0u8; 4];
                 let s = c.encode_utf8(&mut buf);
@@ -187,6 +191,10 @@ impl Editor<'_> {
             Norm::Ascii(b) => {
                 self.out.push(b);
                 self.map.unit(1, len, kind::NORMALIZED);
+            }
+            Norm::Letters(l) => {
+                self.out.extend_from_slice(l);
+                self.map.unit(l.len(), len, kind::NORMALIZED);
             }
         }
         len
@@ -588,6 +596,12 @@ fn decode_run(
             return;
         }
         if !std_only && !url_only {
+            // Upper-case letters and 2-7 only: base32 (RFC 4648), which base64 read as noise.
+            if run.iter().all(|&b| BASE32[b as usize] != 0xFF) {
+                if let Some(d) = decode_base32(run, pad, start, budget) {
+                    out.push(d);
+                }
+            }
             return;
         }
     }
@@ -741,9 +755,97 @@ fn decode_base64(
     })
 }
 
+/// RFC 4648 base32 values; 0xFF for bytes outside the alphabet (upper case only: lower-case
+/// runs are words and identifiers far more often than base32).
+static BASE32: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 6 {
+        t[b'2' as usize + d] = 26 + d as u8;
+        d += 1;
+    }
+    t
+};
+
+/// A base32 run (8 characters per 5 bytes; a last group of 2, 4, 5 or 7 characters) that
+/// decodes to printable UTF-8, with its map; `pad` trailing `=` belong to the run's end.
+fn decode_base32(run: &[u8], pad: usize, start: usize, budget: &mut usize) -> Option<Decoded> {
+    let tail = run.len() % 8;
+    let tail_bytes = match tail {
+        0 => 0,
+        2 => 1,
+        4 => 2,
+        5 => 3,
+        7 => 4,
+        _ => return None,
+    };
+    let total = run.len() / 8 * 5 + tail_bytes;
+    if total > *budget {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(total);
+    let mut check = TextCheck::default();
+    for group in run.chunks(8) {
+        let mut acc = 0u64;
+        for &c in group {
+            acc = acc << 5 | BASE32[c as usize] as u64;
+        }
+        acc <<= 5 * (8 - group.len()) as u32;
+        let produced = if group.len() == 8 { 5 } else { tail_bytes };
+        for k in 0..produced {
+            let b = (acc >> (32 - 8 * k)) as u8;
+            if !check.push(b) {
+                return None;
+            }
+            bytes.push(b);
+        }
+    }
+    if !check.finish(&bytes) {
+        return None;
+    }
+    let mut map = Map::starting_at(start);
+    for _ in 0..run.len() / 8 {
+        map.unit(5, 8, kind::BASE32);
+    }
+    if tail > 0 {
+        map.unit(tail_bytes, tail + pad, kind::BASE32);
+    }
+    *budget -= bytes.len();
+    Some(Decoded {
+        bytes,
+        map,
+        kind: kind::BASE32,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base32_runs_decode_with_their_map() {
+        // base32("jane.doe@example.com"), and the same with a 2-byte tail and its padding.
+        let text = "x NJQW4ZJOMRXWKQDFPBQW24DMMUXGG33N y";
+        let found = decoded(text);
+        assert_eq!(found, vec!["jane.doe@example.com".to_string()]);
+        let mut budget = 1 << 20;
+        let mut out = Vec::new();
+        find_encoded(
+            b"k=NJQW4ZJOMRXWKQDFPBQW24DMMUXGG33NMU======",
+            &mut budget,
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].bytes, b"jane.doe@example.come");
+        assert_eq!(out[0].kind, kind::BASE32);
+        // Random upper-case ids decode to noise and are left alone.
+        assert!(decoded("id AKIAIOSFODNN7EXAMPLE ok").is_empty());
+    }
 
     fn edited(text: &str) -> Option<String> {
         edit(text.as_bytes(), true, true).map(|e| String::from_utf8(e.bytes).unwrap())

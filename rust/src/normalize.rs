@@ -2,8 +2,8 @@
 //! Invisible characters vanish (zero-width characters, soft hyphens, variation selectors, tag
 //! characters, bidirectional controls, combining marks: each can be slipped between the digits of
 //! a number without changing how it looks); decimal digits of any script, superscript, subscript
-//! and circled digits become ASCII digits; full-width forms and the small `@` become ASCII;
-//! Unicode dashes become '-' and Unicode spaces (fillers included) ' '.
+//! and circled digits become ASCII digits; full-width forms, Latin ligatures and the small `@`
+//! become ASCII; Unicode dashes become '-' and Unicode spaces (fillers included) ' '.
 
 /// What normalisation does with one character.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +14,8 @@ pub enum Norm {
     Drop,
     /// Replace it by this ASCII byte.
     Ascii(u8),
+    /// Replace it by these ASCII letters (a ligature).
+    Letters(&'static [u8]),
 }
 
 /// The zero of every run of ten Unicode decimal digits (general category Nd, Unicode 15) outside
@@ -60,6 +62,13 @@ pub fn normalize_char(c: char) -> Norm {
         0x2776..=0x277E => Norm::Ascii(b'1' + (cp - 0x2776) as u8),
         0x2780..=0x2788 => Norm::Ascii(b'1' + (cp - 0x2780) as u8),
         0x278A..=0x2792 => Norm::Ascii(b'1' + (cp - 0x278A) as u8),
+        // Latin ligatures, which a domain or a name can be spelled with (`of\u{FB01}ce`).
+        0xFB00 => Norm::Letters(b"ff"),
+        0xFB01 => Norm::Letters(b"fi"),
+        0xFB02 => Norm::Letters(b"fl"),
+        0xFB03 => Norm::Letters(b"ffi"),
+        0xFB04 => Norm::Letters(b"ffl"),
+        0xFB05 | 0xFB06 => Norm::Letters(b"st"),
         // Small commercial at.
         0xFE6B => Norm::Ascii(b'@'),
         // Full-width ASCII (digits included).

@@ -18,12 +18,14 @@ pub mod kind {
     pub const BASE64: u8 = 16;
     pub const HEX: u8 = 32;
     pub const UTF16: u8 = 64;
+    pub const BASE32: u8 = 128;
 }
 
 /// Label names, in the order a layer's kinds are listed.
-const NAMES: [(u8, &str); 7] = [
+const NAMES: [(u8, &str); 8] = [
     (kind::UTF16, "utf16"),
     (kind::BASE64, "base64"),
+    (kind::BASE32, "base32"),
     (kind::HEX, "hex"),
     (kind::URL, "url"),
     (kind::HTML, "html"),

@@ -1,7 +1,9 @@
 //! Separator-tolerant digit extraction for numeric identifiers, on the stack.
 
-/// Separators people write numeric identifiers with: space, dash, dot and slash.
-pub(super) const SEPARATORS: &[u8] = b" -./";
+/// Separators people write numeric identifiers with: space, dash, dot and slash, and the tab,
+/// underscore and pipe a value can be written with to slip past a rule (the patterns decide
+/// which shapes are taken).
+pub(super) const SEPARATORS: &[u8] = b" -./\t_|";
 
 /// The most digits any numeric validator needs (a 19-digit card number is the longest).
 const CAPACITY: usize = 24;

@@ -11,7 +11,7 @@ fn split_ssn(value: &[u8]) -> Option<([u8; 9], u32, u32, u32)> {
         9 => exact(value)?,
         11 => {
             let sep = value[3];
-            if !matches!(sep, b'-' | b' ' | b'.') || value[6] != sep {
+            if !matches!(sep, b'-' | b' ' | b'.' | b'/') || value[6] != sep {
                 return None;
             }
             exact(value)?
@@ -120,7 +120,11 @@ mod tests {
         assert!(!us_ssn(b"123-45 6789"), "mixed separators");
         assert!(!us_ssn(b"536-228765"), "one separator");
         assert!(!us_ssn(b"5362-2-8765"), "separators in the wrong place");
-        assert!(!us_ssn(b"536/22/8765"), "slash is not an SSN separator");
+        assert!(
+            us_ssn(b"536/22/8765"),
+            "slashes, the same twice (issue 20: 536/22/1847)"
+        );
+        assert!(!us_ssn(b"536/22-8765"), "mixed slash and dash");
         assert!(!us_ssn(b"53622876"), "8 digits");
         assert!(!us_ssn(b"5362287655"), "10 digits");
         assert!(!us_ssn(b"536-22-876\xff"));
