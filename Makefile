@@ -79,7 +79,7 @@ bench: build $(STAMPS)/venv-test peers
 	WEIR_BENCH_MB=64 $(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json
 	$(BIN)/python benchmarks/bench_cli.py --gb 1 --out benchmarks/results/cli.md --json benchmarks/results/cli.json
 	$(BIN)/python benchmarks/scaling.py --out benchmarks/results/scaling.json
-	$(BIN)/python benchmarks/rule_scaling.py --mb 16 --plot benchmarks/results/rule_scaling.png | tee benchmarks/results/rule_scaling.txt
+	$(BIN)/python benchmarks/rule_scaling.py --mb 16 --plot benchmarks/results/rule_scaling.png --json benchmarks/results/rule_scaling.json
 	$(BIN)/python benchmarks/bench_spark.py --mb 1000 --out benchmarks/results/spark.md
 	$(BIN)/python benchmarks/eval_ner.py --out benchmarks/results/ner_eval.md
 	$(BIN)/python benchmarks/peers/bench_json_calls.py --out benchmarks/results/json_calls.md

@@ -11,6 +11,7 @@ some out; what is missing is left out of the report and listed at its foot):
 - ``cli.json``: ``bench_cli.py --json``: the CLI, the read pass and the peers on the same files.
 - ``scaling.json``: ``scaling.py``: ``weir scan`` over input sizes and thread counts.
 - ``ner_eval.md``: ``eval_ner.py``'s throughput table (weir and Presidio on the same records).
+- ``rule_scaling.json``: ``rule_scaling.py --json``: throughput against the number of rules.
 
 Writes to ``--out-dir``: ``summary.md`` (the headline table, with the date, machine, commit and
 command at the top; every speed with its ratio to a same-run baseline), ``throughput.png``
@@ -447,6 +448,36 @@ def scaling_table(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
+def rule_scaling_table(doc: dict[str, Any]) -> list[str]:
+    """Throughput against the rule count (``rule_scaling.py --json``), as in rule_scaling.png."""
+    rows = doc.get("rows") or []
+    if not rows:
+        return []
+    lines = [
+        "",
+        f"Cost against the rule count (`{doc.get('command', 'rule_scaling.py')}`; plot: `rule_scaling.png`):",
+        "",
+        "| rule set | rules | shape rules | match-end pass | `Engine.scan` | scan ÷ crc32 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['rules']:.0f} | {r['shape']:.0f} | {fmt_mbps(r['raw'])} | {fmt_mbps(r['scan'])} "
+            f"| {ratio(r['scan'], r['crc'])} |"
+        )
+    full = next((r for r in rows if r["rules"] == doc.get("builtin")), None)
+    double = next((r for r in rows if full and r["rules"] == 2 * full["rules"]), None)
+    if full and double:
+        cost = (1 - double["scan"] / full["scan"]) * 100
+        verdict = "met" if cost <= 15 else "missed"
+        lines += [
+            "",
+            f"Doubling the rule set ({full['rules']:.0f} -> {double['rules']:.0f}) costs {cost:.0f}% of "
+            f"`Engine.scan`'s throughput (target at most 15%: {verdict}).",
+        ]
+    return lines
+
+
 def write_summary(out: Path, rows: list[Row], header: list[str], notes: list[str], extra: list[str]) -> None:
     lines = ["# weir benchmarks: headline", "", *header, ""]
     if rows:
@@ -607,6 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = load_json(src / "latest.json")
     cli = load_json(src / "cli.json")
     scaling = load_json(src / "scaling.json")
+    rule_scaling = load_json(src / "rule_scaling.json")
     ner_md = src / "ner_eval.md"
     ocr_md = src / "ocr_eval.md"
     json_md = src / "json_calls.md"
@@ -672,6 +704,13 @@ def main(argv: list[str] | None = None) -> int:
             "(other work on the machine lowers absolute speeds; compare the same-run ratios)"
         )
     extra = scaling_table(scaling) if isinstance(scaling, dict) else []
+    if isinstance(rule_scaling, dict):
+        extra += rule_scaling_table(rule_scaling)
+        sources.append("`rule_scaling.json` (`rule_scaling.py --json`)")
+    else:
+        notes.append(
+            "No `rule_scaling.json`: the cost against the rule count is missing (`rule_scaling.py`)."
+        )
     write_summary(out / "summary.md", rows, header, notes, extra)
     print(f"wrote {out / 'summary.md'}")
     try:

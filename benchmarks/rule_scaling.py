@@ -18,6 +18,7 @@ The first run compiles the synthetic databases (tens of seconds); they are cache
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -146,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", type=int, nargs="+", default=None, help="rule counts (default 50 100 200 400, all, 2x)"
     )
     parser.add_argument("--plot", type=Path, default=None, help="write a PNG plot here")
+    parser.add_argument("--json", type=Path, default=None, help="write the rows as JSON here (for report.py)")
     args = parser.parse_args(argv)
     builtin = [r for rules in load(sorted((ROOT / "patterns").glob("*.toml"))).values() for r in rules]
     sizes = args.sizes or [50, 100, 200, len(builtin), 400, 2 * len(builtin)]
@@ -169,6 +171,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{(1 - double['scan'] / full['scan']) * 100:.0f}% of the scan's throughput and "
             f"{(1 - double['raw'] / full['raw']) * 100:.0f}% of the raw pass's (target: at most 15%)"
         )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        doc = {
+            "command": "rule_scaling.py " + " ".join(argv or sys.argv[1:]),
+            "mb": args.mb,
+            "builtin": len(builtin),
+        }
+        args.json.write_text(json.dumps(doc | {"rows": rows}, indent=1) + "\n", encoding="utf-8")
+        print(f"json: {args.json}")
     if args.plot:
         import matplotlib
 
