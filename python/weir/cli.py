@@ -24,7 +24,7 @@ from weir.filescan import Counts, Records, scan_all
 from weir.inputs import DECOMPRESS_ERRORS, InputError, Source, expand, open_source
 from weir.keys import MissingKeyError
 from weir.limits import LimitExceeded
-from weir.masking import Renderer, decide
+from weir.masking import Renderer, action_for, decide
 from weir.policy import BUILTIN as BUILTIN_POLICIES
 from weir.policy import Blocked, Policy, PolicyError
 from weir.progress import Progress
@@ -175,7 +175,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if policy is not None:
         scanner = scanner.with_deny_terms(policy.deny.terms)
     report = make_report(args.format, sys.stdout, args.show_values, scanner.rules, __version__)
-    allowed = policy.allowed_values() if policy is not None else None
     totals = Totals()
     errors: list[str] = []
     sources = list(expand(args.paths, errors))
@@ -184,11 +183,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     def emit(hits: list[Hit]) -> None:
         for hit in hits:
-            if policy is not None and allowed is not None:
-                spec = policy.resolve(hit.entity, hit.category)
-                text = hit.value.decode("utf-8", "replace")
-                if hit.score < policy.threshold(spec) or text in allowed[0] or allowed[1].is_match(text):
-                    continue
+            if (
+                policy is not None
+                and action_for(policy, hit.entity, hit.category, hit.score, hit.value) is None
+            ):
+                continue
             totals.add(hit)
             report.hit(hit)
 

@@ -36,20 +36,38 @@ def decide(
 ) -> Decided:
     """Drop allow-listed and low-scoring findings; with ``enforce``, raise ``Blocked`` if any
     left says block."""
-    values, patterns = policy.allowed_values()
     out = Decided()
     for f in findings:
-        spec = policy.resolve(f.entity, f.category, tool=tool, direction=direction)
-        if f.score < policy.threshold(spec):
-            continue
-        text = f.value.decode("utf-8", "replace") if isinstance(f.value, bytes) else f.value
-        if text in values or patterns.is_match(text):
-            continue
-        out.actions.append((f, spec))
+        spec = action_for(policy, f.entity, f.category, f.score, f.value, tool=tool, direction=direction)
+        if spec is not None:
+            out.actions.append((f, spec))
     blocked = [f for f, spec in out.actions if spec.action == "block"]
     if blocked and enforce:
         raise Blocked.of(blocked)
     return out
+
+
+def action_for(
+    policy: Policy,
+    entity: str,
+    category: str,
+    score: float,
+    value: str | bytes,
+    *,
+    tool: str | None = None,
+    direction: str | None = None,
+) -> ActionSpec | None:
+    """What the policy does with one finding, or None when it drops it (under the entity's
+    threshold, or allow-listed). The one place a policy decides: ``decide``, the CLI and the MCP
+    guard all come through here."""
+    spec = policy.resolve(entity, category, tool=tool, direction=direction)
+    if score < policy.threshold(spec):
+        return None
+    values, patterns = policy.allowed_values()
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    if text in values or patterns.is_match(text):
+        return None
+    return spec
 
 
 class Renderer:
