@@ -82,10 +82,21 @@ def digits(text: str, zero: int) -> str:
         ("536-\u2082\u2082-1847", "US_SSN"),  # subscript digits
         ("jane.doe\ufe6bexample.com", "EMAIL_ADDRESS"),  # small commercial at
         ("jane.doe@of\ufb01ce.example.com", "EMAIL_ADDRESS"),  # a ligature in the domain
+        # Digits stored reversed behind a right-to-left override display as the card.
+        ("\u202e1111 1111 1111 1114\u202c", "CREDIT_CARD"),
     ],
 )
 def test_normalized_forms(hidden: str, entity: str) -> None:
     hidden_in(f"paid with {hidden} today", hidden, entity, "normalized")
+
+
+def test_reversed_ssn_is_found_and_never_leaks() -> None:
+    """Behind a right-to-left override the SSN is found; the override's own finding (invisible
+    Unicode, scored higher) may name the redacted span, which holds the digits either way."""
+    text = "ssn \u202e7481-22-635\u202c on file"
+    f = only(text, "US_SSN")
+    assert f.decoded == "normalized" and text[f.start : f.end] == "\u202e7481-22-635\u202c"
+    assert "7481" not in scanner.redact(text)
 
 
 def test_separator_forms_found_plainly() -> None:

@@ -529,6 +529,63 @@ fn find_utf16(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
     }
 }
 
+/// The longest text after a right-to-left override that is read back reversed.
+const MAX_REVERSED: usize = 1024;
+
+/// Text between a right-to-left override (U+202E) and its pop (U+202C), a line break or the
+/// end, as a reader sees it: its characters in reverse order, invisible ones dropped, so
+/// `\u{202E}1111 1111 1111 1114` is the card it displays as. A finding there maps to the whole
+/// run (the reversal has no byte-for-byte map).
+pub fn find_reversed(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
+    const RLO: &[u8] = "\u{202E}".as_bytes();
+    const PDF: &[u8] = "\u{202C}".as_bytes();
+    let mut after = 0;
+    for at in memchr::memmem::find_iter(text, RLO) {
+        if at < after {
+            continue;
+        }
+        let body = at + RLO.len();
+        let rest = &text[body..];
+        let line = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let window = &rest[..line.min(MAX_REVERSED)];
+        let (inner, closed) = match memchr::memmem::find(window, PDF) {
+            Some(p) => (&window[..p], true),
+            None => (window, false),
+        };
+        let valid = match std::str::from_utf8(inner) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&inner[..e.valid_up_to()]).unwrap_or(""),
+        };
+        let run_end = body
+            + valid.len()
+            + if closed && valid.len() == inner.len() {
+                PDF.len()
+            } else {
+                0
+            };
+        after = run_end;
+        let reversed: String = valid
+            .chars()
+            .rev()
+            .filter(|&c| normalize_char(c) != Norm::Drop)
+            .collect();
+        if reversed.len() < MIN_REVERSED || reversed.len() > *budget {
+            continue;
+        }
+        let mut map = Map::starting_at(at);
+        map.unit(reversed.len(), run_end - at, kind::NORMALIZED);
+        *budget -= reversed.len();
+        out.push(Decoded {
+            bytes: reversed.into_bytes(),
+            map,
+            kind: kind::NORMALIZED,
+        });
+    }
+}
+
+/// Reversed runs shorter than this (in bytes) hold no value worth a view.
+const MIN_REVERSED: usize = 6;
+
 /// Every run of `text` that decodes (as hex, else as base64) to printable UTF-8, and every run of
 /// UTF-16LE text, with its map onto `text`; stops adding once `budget` decoded bytes are used up.
 pub fn find_encoded(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
@@ -826,6 +883,22 @@ fn decode_base32(run: &[u8], pad: usize, start: usize, budget: &mut usize) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reversed_runs_read_as_displayed() {
+        let text = "pay \u{202E}1111 1111 1111 1114\u{202C} now";
+        let mut budget = 1 << 20;
+        let mut out = Vec::new();
+        find_reversed(text.as_bytes(), &mut budget, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].bytes, b"4111 1111 1111 1111");
+        let (s, e, _) = out[0].map.map_span(0, 19);
+        assert_eq!(&text[s..e], "\u{202E}1111 1111 1111 1114\u{202C}");
+        // Without a pop the run ends at the line break; a short run is no view.
+        out.clear();
+        find_reversed("a\u{202E}abc\nx".as_bytes(), &mut budget, &mut out);
+        assert!(out.is_empty());
+    }
 
     #[test]
     fn base32_runs_decode_with_their_map() {

@@ -13,7 +13,7 @@
 //! Work is linear: every view is smaller than the buffer it comes from, each layer is one pass,
 //! and all views together stay within a budget proportional to the input.
 
-use crate::decode::{edit, find_encoded};
+use crate::decode::{edit, find_encoded, find_reversed};
 use crate::viewmap::{Map, Origin};
 
 /// How much of the hidden text is looked at.
@@ -111,9 +111,14 @@ impl Views {
             };
             let edited = edit(text, opts.normalize, decode).filter(|e| e.bytes.len() <= budget);
             let mut runs = Vec::new();
+            let mut reversed = Vec::new();
             if decode && p.runs {
                 let haystack = edited.as_ref().map_or(text, |e| &e.bytes);
                 find_encoded(haystack, &mut budget, &mut runs);
+            }
+            if opts.normalize && p.node.is_none() {
+                // Right-to-left overrides: read on the input as displayed (see `find_reversed`).
+                find_reversed(text, &mut budget, &mut reversed);
             }
             let mut run_parent = p.node;
             if let Some(e) = edited {
@@ -130,8 +135,10 @@ impl Views {
                     });
                 }
             }
-            for d in runs {
-                let id = v.push(run_parent, d.bytes, d.map, d.kind);
+            let parents = std::iter::repeat_n(run_parent, runs.len())
+                .chain(std::iter::repeat_n(p.node, reversed.len()));
+            for (d, parent) in runs.into_iter().chain(reversed).zip(parents) {
+                let id = v.push(parent, d.bytes, d.map, d.kind);
                 let len = v.nodes[id as usize].bytes.len();
                 v.items.push(Item {
                     node: id,
