@@ -213,6 +213,25 @@ def test_a_million_keys_scan_correctly() -> None:
     assert elapsed < 15, f"{elapsed:.1f} s"
 
 
+def test_findings_are_bounded_before_python_objects_are_made() -> None:
+    """Issue 20, item 13: a finding-dense input gets a clear error at max_findings, in bounded
+    memory, through every in-memory entry point; under the limit it scans as before."""
+    limits = weir.Limits(max_findings=1000)
+    dense = "a@b.io " * 5000
+    for data in (dense, dense.encode(), {"rows": dense.split()}):
+        with pytest.raises(weir.LimitExceeded) as info:
+            weir.scan(data, limits=limits)
+        assert info.value.limit == "max_findings" and "5000 findings, allowed 1000" in str(info.value)
+        assert_no_value(str(info.value))
+        with pytest.raises(weir.LimitExceeded):
+            weir.redact(data, limits=limits)
+    assert len(weir.scan(dense[: 7 * 1000], limits=limits).findings) == 1000
+    guard = Guard(weir.Policy.from_dict({"limits": {"max_findings": 1000}}), audit=False)
+    with pytest.raises(Withheld) as withheld:
+        guard.tool_result("t", {"content": [{"type": "text", "text": dense}]})
+    assert withheld.value.reason == "too_large" and "max_findings" in str(withheld.value)
+
+
 def test_payload_limits_from_a_policy_bound_the_guard() -> None:
     policy = weir.Policy.from_dict({"limits": {"max_items": 100, "max_bytes": 4096}})
     guard = Guard(policy, audit=False)

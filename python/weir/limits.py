@@ -40,6 +40,11 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """Most keys, values and list items in one payload, counted as the walk meets them, so a
     dict of 10 million keys is refused before it is walked. Default 4 million (a 1 million-key
     dict is 2 million items)."""
+    max_findings: Annotated[int, msgspec.Meta(ge=1)] = 4_000_000
+    """Most findings one call returns, counted before a Python object is made for any of them
+    (a finding costs a few hundred bytes in Python): 64 MiB of back-to-back email addresses would
+    otherwise need about 4 GB. Default 4 million. Streams (``Scanner.stream()``, the CLI) have no
+    such bound: their findings leave as they are found."""
     max_pixels: Annotated[int, msgspec.Meta(ge=1)] = 40_000_000
     """Largest image, in pixels, checked from its header before any pixel is decoded
     (decompression bombs). Default 40 million (e.g. 8000 x 5000)."""
@@ -55,6 +60,7 @@ UNITS = {
     "max_bytes": "bytes",
     "max_depth": "levels",
     "max_items": "items",
+    "max_findings": "findings",
     "max_pixels": "pixels",
     "max_image_bytes": "bytes",
     "max_seconds": "seconds",

@@ -183,12 +183,12 @@ class Scanner:
         leaves: list[tuple[str | bytes, str | None]]
         if isinstance(data, (str, bytes)):
             check_size(len(data), lim, unit="code points" if isinstance(data, str) else "bytes")
-            found = self._convert(data, self.engine.scan(data), None, False, keep, floor)
+            found = self._convert(data, self._native_scan(data, lim), None, False, keep, floor)
             leaves = [(data, None)]
         elif isinstance(data, (bytearray, memoryview)):
             check_size(data.nbytes if isinstance(data, memoryview) else len(data), lim)
             blob = bytes(data)
-            found = self._convert(blob, self.engine.scan(blob), None, False, keep, floor)
+            found = self._convert(blob, self._native_scan(blob, lim), None, False, keep, floor)
             leaves = [(blob, None)]
         elif is_container(data):
             found, leaves = self._scan_payload(data, keep, floor, with_leaves=use_ner, limits=lim)
@@ -255,6 +255,13 @@ class Scanner:
             return found
         return sorted([*found, *extra], key=lambda f: (f.path or "", f.start, f.end))
 
+    def _native_scan(self, data: str | bytes, lim: Limits) -> list[_core.RawFinding]:
+        try:
+            return self.engine.scan(data, None, lim.max_findings)
+        except _core.PayloadLimitError as e:
+            limit, observed, allowed = e.args
+            raise LimitExceeded(limit, observed, allowed) from None
+
     def _scan_payload(
         self,
         data: Any,
@@ -269,7 +276,9 @@ class Scanner:
         leaves, as (text, path), are built in Python only when asked for (NER needs them)."""
         lim = limits if limits is not None else self.limits
         try:
-            raw = self.engine.scan_payload(data, lim.max_depth, lim.max_items, lim.max_bytes)
+            raw = self.engine.scan_payload(
+                data, lim.max_depth, lim.max_items, lim.max_bytes, lim.max_findings
+            )
         except _core.PayloadDepthError as e:
             raise PayloadTooDeep(lim.max_depth, str(e).partition(" levels at ")[2]) from None
         except _core.PayloadLimitError as e:
@@ -280,8 +289,10 @@ class Scanner:
                     f"{allowed} Python converts to text (sys.set_int_max_str_digits), so weir cannot "
                     "scan it; send numbers that long as strings"
                 ) from None
-            # The walk stops at the limit: what it counted is a lower bound.
-            raise LimitExceeded(limit, observed, allowed, what="the payload", at_least=True) from None
+            # The walk stops at its limits: what it counted is a lower bound. Findings are counted
+            # whole, after the scan.
+            at_least = limit != "max_findings"
+            raise LimitExceeded(limit, observed, allowed, what="the payload", at_least=at_least) from None
         meta = self._meta
         found = [
             make_finding(meta[i], start, end, score, value, path, in_key, decoded)

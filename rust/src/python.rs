@@ -224,12 +224,14 @@ impl PyEngine {
     /// Scan str or bytes. Returns (rule index, start, end, score, decoded) tuples sorted by
     /// position; offsets count code points for str and bytes for bytes; `decoded` is None for a
     /// value found as written, else how it was hidden ("base64", "url/base64", "normalized").
-    #[pyo3(signature = (data, context=None))]
+    /// More than `max_findings` findings raise `PayloadLimitError("max_findings", n, max)`.
+    #[pyo3(signature = (data, context=None, max_findings=None))]
     fn scan<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
         context: Option<&Bound<'py, PyString>>,
+        max_findings: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
         let text = borrow_text(data)?;
         let engine = &self.inner;
@@ -237,6 +239,15 @@ impl PyEngine {
         let ctx = context.as_ref().map(Text::bytes);
         let bytes = text.bytes();
         let found = py.detach(|| engine.scan(bytes, ctx)).map_err(to_py_err)?;
+        // Checked before a Python object is made for any of them: the native list is 40 bytes a
+        // finding, the Python one ten times that.
+        if let Some(max) = max_findings.filter(|&m| found.len() > m) {
+            return Err(crate::python_payload::over(
+                "max_findings",
+                found.len(),
+                max,
+            ));
+        }
         findings_to_list(py, found, &text)
     }
 
@@ -278,8 +289,8 @@ impl PyEngine {
     /// `PayloadDepthError` past `max_depth` levels and `TypeError` for other leaf types, each
     /// naming the JSON Pointer at fault; `PayloadLimitError(limit, observed, allowed)` past
     /// `max_items` keys, values and list items (counted before a container is walked) or
-    /// `max_bytes` bytes of leaf and key text.
-    #[pyo3(signature = (data, max_depth, max_items=None, max_bytes=None))]
+    /// `max_bytes` bytes of leaf and key text, or `max_findings` findings.
+    #[pyo3(signature = (data, max_depth, max_items=None, max_bytes=None, max_findings=None))]
     fn scan_payload<'py>(
         &self,
         py: Python<'py>,
@@ -287,11 +298,13 @@ impl PyEngine {
         max_depth: i64,
         max_items: Option<usize>,
         max_bytes: Option<usize>,
+        max_findings: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
         let limits = crate::python_payload::WalkLimits {
             depth: max_depth,
             items: max_items.unwrap_or(usize::MAX),
             bytes: max_bytes.unwrap_or(usize::MAX),
+            findings: max_findings.unwrap_or(usize::MAX),
         };
         let found = crate::python_payload::scan_payload(py, &self.inner, data, limits)?;
         PyList::new(py, found)

@@ -38,9 +38,11 @@ pub struct WalkLimits {
     pub depth: i64,
     pub items: usize,
     pub bytes: usize,
+    /// Most findings the scan may return (each becomes a Python object).
+    pub findings: usize,
 }
 
-fn over(limit: &str, observed: usize, allowed: usize) -> PyErr {
+pub(crate) fn over(limit: &str, observed: usize, allowed: usize) -> PyErr {
     PayloadLimitError::new_err((limit.to_string(), observed, allowed))
 }
 
@@ -377,6 +379,10 @@ pub fn scan_payload<'py>(
     let found = py
         .detach(|| engine.scan_many(&texts, &contexts))
         .map_err(crate::python_conv::to_py_err)?;
+    let count: usize = found.iter().map(Vec::len).sum();
+    if count > limits.findings {
+        return Err(over("max_findings", count, limits.findings));
+    }
     let mut out = Vec::new();
     for (i, mut found) in found.into_iter().enumerate() {
         if found.is_empty() {
