@@ -32,7 +32,7 @@ else
 $(error HYPERSCAN must be system or vectorscan, not '$(HYPERSCAN)')
 endif
 APT_DEMO := tesseract-ocr tesseract-ocr-eng fonts-dejavu-core
-APT_TEST := fonts-liberation2
+APT_TEST := fonts-liberation2 git
 APT_SPARK := default-jre-headless
 # Each set is stamped by its package list, so adding a package re-runs it on machines set up before.
 apt_stamp = $(STAMPS)/apt-$(shell echo '$(1)' | sha256sum | cut -c1-12)
@@ -46,7 +46,7 @@ RUST_SOURCES := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock $(wildcard
 VECTORSCAN := .deps/vectorscan/.built-$(shell sed -n 's/^HS_VERSION=//p' rust/vectorscan/build.sh)
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi') pyproject.toml
 
-.PHONY: demo test bench lint deps setup spark build clean distclean lock rust-test py-test bench-smoke peers rules-manifest vectorscan
+.PHONY: demo test bench lint deps setup spark build clean distclean lock rust-test py-test bench-smoke peers mcp-servers rules-manifest vectorscan
 
 demo: build
 	@echo "== weir scan examples/sample.log"
@@ -63,8 +63,16 @@ test: build rust-test py-test bench-smoke
 rust-test: $(APT_STAMP) $(HS_BUILT)
 	cargo test --locked --release --quiet
 
-py-test: build $(STAMPS)/venv-test
+py-test: build $(STAMPS)/venv-test mcp-servers
 	$(BIN)/python -m pytest tests -q
+
+# Unmodified public MCP servers for tests/test_mcp_conformance.py, in a venv of their own (they
+# pin their own mcp), pinned with hashes in mcp-servers.lock (regenerate: make lock).
+mcp-servers: $(VENV)-mcp-servers/.installed
+$(VENV)-mcp-servers/.installed: requirements/mcp-servers.lock | $(APT_STAMP) $(APT_TEST_STAMP)
+	test -x $(VENV)-mcp-servers/bin/python || $(PYTHON) -m venv $(VENV)-mcp-servers
+	$(VENV)-mcp-servers/bin/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r requirements/mcp-servers.lock
+	@touch $@
 
 bench-smoke: build $(STAMPS)/venv-test
 	WEIR_BENCH_QUICK=1 $(BIN)/python -m pytest benchmarks -q --benchmark-disable -p no:cacheprovider
@@ -175,9 +183,10 @@ lock:
 	$(UV_COMPILE) requirements/dev.in -o requirements/dev.lock
 	for f in build demo spark; do $(UV_COMPILE) requirements/$$f.in -c requirements/dev.lock -o requirements/$$f.lock; done
 	$(VENV)-lock/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 requirements/peers.in -o requirements/peers.lock
+	$(VENV)-lock/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 requirements/mcp-servers.in -o requirements/mcp-servers.lock
 
 clean:
-	rm -rf $(VENV) $(VENV)-peers $(VENV)-lock target python/weir/*.so
+	rm -rf $(VENV) $(VENV)-peers $(VENV)-mcp-servers $(VENV)-lock target python/weir/*.so
 
 # Also the Vectorscan build (.deps/), which takes a while to redo.
 distclean: clean

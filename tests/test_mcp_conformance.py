@@ -1,0 +1,225 @@
+"""Unmodified public MCP servers from PyPI behind weir (issue 22): each is spoken to directly and
+through ``weir proxy`` under the default policy. Tool lists must be identical, clean calls must
+keep working and give the same results (timestamps aside), and seeded values must be caught in
+both directions.
+
+The servers (requirements/mcp-servers.in, pinned by hash) live in ``.venv-mcp-servers``, apart
+from weir's environment, because they pin their own ``mcp``; ``make test`` installs them
+(``make mcp-servers``). What each case covers is listed in the README's MCP section.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcp_session import ROOT, Session
+
+BIN = ROOT / ".venv-mcp-servers" / "bin"
+INIT = {
+    "protocolVersion": "2025-06-18",
+    "capabilities": {},
+    "clientInfo": {"name": "weir-conformance", "version": "1"},
+}
+EMAIL = "jane.doe@example.com"
+CARD = "4111 1111 1111 1111"
+AWS = "AKIAZ2XQ7RTVNBLZ4GRA"
+CLEAN_TEXT = "Release notes: version 2.3 fixes the retry loop and adds a --dry-run flag.\n"
+CUSTOMER_TEXT = f"Customer {EMAIL} paid with card {CARD} on Tuesday.\n"
+
+pytestmark = pytest.mark.skipif(
+    not (BIN / "mcp-server-time").exists(),
+    reason="the public MCP servers are not installed (make mcp-servers; make test installs them)",
+)
+
+
+class _Pages(BaseHTTPRequestHandler):
+    pages = {"/clean.txt": CLEAN_TEXT, "/customer.txt": CUSTOMER_TEXT}
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        body = self.pages.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[int]:
+    """A local HTTP server for mcp-server-fetch (the machine reaches no other host)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository with two commits, authored without an address (an e-mail in `git log`
+    would be redacted on the way out, which is right but not a clean result)."""
+    path = tmp_path_factory.mktemp("repo")
+    env = ["-c", "user.name=Dev", "-c", "user.email=dev", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    for i, text in enumerate(["first line\n", "second line\n"]):
+        (path / "notes.txt").write_text(text * (i + 1))
+        subprocess.run(["git", "-C", str(path), "add", "notes.txt"], check=True)
+        subprocess.run(["git", "-C", str(path), *env, "commit", "-q", "-m", f"change {i}"], check=True)
+    (path / "notes.txt").write_text("work in progress\n")
+    return path
+
+
+SERVERS = {
+    "time": ["mcp-server-time", "--local-timezone", "UTC"],
+    "git": ["mcp-server-git"],
+    # The page server is on this machine: fetch refuses loopback addresses unless told.
+    "fetch": ["mcp-server-fetch", "--allow-private-ips"],
+}
+
+
+def start(server: str, *, direct: bool, audit: Path | None = None) -> Session:
+    command = [str(BIN / SERVERS[server][0]), *SERVERS[server][1:]]
+    options = ("--audit-log", str(audit)) if audit is not None else ()
+    s = Session(*options, server=command, direct=direct)
+    reply = s.request("initialize", INIT)
+    assert "result" in reply, reply
+    s.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    return s
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], Session]]:
+    """Each server twice: alone and behind `weir proxy` (default policy, an audit log)."""
+    audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
+    opened: dict[tuple[str, str], Session] = {}
+    for server in SERVERS:
+        opened[(server, "direct")] = start(server, direct=True)
+        proxied = start(server, direct=False, audit=audit)
+        proxied.audit = audit
+        opened[(server, "proxy")] = proxied
+    yield opened
+    for s in opened.values():
+        s.close()
+
+
+def call(s: Session, tool: str, **arguments: Any) -> dict[str, Any]:
+    reply = s.request("tools/call", {"name": tool, "arguments": arguments})
+    assert "result" in reply, reply
+    result: dict[str, Any] = reply["result"]
+    return result
+
+
+def text_of(result: dict[str, Any]) -> str:
+    return "".join(b.get("text", "") for b in result.get("content", []) if b.get("type") == "text")
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
+
+
+def without_timestamps(result: dict[str, Any]) -> str:
+    return _TIMESTAMP.sub("<time>", json.dumps(result, sort_keys=True))
+
+
+@pytest.mark.parametrize("server", list(SERVERS))
+def test_tool_lists_are_identical(sessions: dict[tuple[str, str], Session], server: str) -> None:
+    direct = sessions[(server, "direct")].request("tools/list", {})
+    proxied = sessions[(server, "proxy")].request("tools/list", {})
+    assert proxied["result"] == direct["result"]
+    assert direct["result"]["tools"]
+
+
+def test_time_server_clean_calls(sessions: dict[tuple[str, str], Session]) -> None:
+    args = {"source_timezone": "America/New_York", "time": "16:30", "target_timezone": "Asia/Tokyo"}
+    direct = call(sessions[("time", "direct")], "convert_time", **args)
+    proxied = call(sessions[("time", "proxy")], "convert_time", **args)
+    assert proxied == direct and not direct.get("isError")
+    now_direct = call(sessions[("time", "direct")], "get_current_time", timezone="Europe/Paris")
+    now_proxied = call(sessions[("time", "proxy")], "get_current_time", timezone="Europe/Paris")
+    assert without_timestamps(now_proxied) == without_timestamps(now_direct)
+
+
+def test_git_server_clean_calls(sessions: dict[tuple[str, str], Session], repo: Path) -> None:
+    for tool, args in [
+        ("git_status", {"repo_path": str(repo)}),
+        ("git_log", {"repo_path": str(repo), "max_count": 5}),
+        ("git_diff_unstaged", {"repo_path": str(repo)}),
+        ("git_branch", {"repo_path": str(repo), "branch_type": "local"}),
+    ]:
+        direct = call(sessions[("git", "direct")], tool, **args)
+        proxied = call(sessions[("git", "proxy")], tool, **args)
+        assert proxied == direct, tool
+        assert not direct.get("isError"), (tool, direct)
+
+
+def test_fetch_of_a_clean_page_by_ip_works_through_weir(
+    sessions: dict[tuple[str, str], Session], site: int
+) -> None:
+    """Issue 22, item 1: the URL reaches the server as typed (it used to arrive as
+    http://[IP_ADDRESS]:port/ and fail validation). The page comes back whole; the server's
+    echo of the address in its header line is an IP address in a result, which the default
+    policy redacts on the way out."""
+    url = f"http://127.0.0.1:{site}/clean.txt"
+    direct = call(sessions[("fetch", "direct")], "fetch", url=url)
+    proxied = call(sessions[("fetch", "proxy")], "fetch", url=url)
+    assert not proxied.get("isError"), proxied
+    assert CLEAN_TEXT.strip() in text_of(direct) and CLEAN_TEXT.strip() in text_of(proxied)
+    assert text_of(proxied) == text_of(direct).replace("127.0.0.1", "[IP_ADDRESS]")
+    by_name = f"http://localhost:{site}/clean.txt"
+    assert call(sessions[("fetch", "proxy")], "fetch", url=by_name) == call(
+        sessions[("fetch", "direct")], "fetch", url=by_name
+    )
+
+
+def test_seeded_values_in_a_fetched_page_are_caught(sessions: dict[tuple[str, str], Session], site: int) -> None:
+    url = f"http://localhost:{site}/customer.txt"
+    direct = text_of(call(sessions[("fetch", "direct")], "fetch", url=url))
+    proxied = text_of(call(sessions[("fetch", "proxy")], "fetch", url=url))
+    assert EMAIL in direct and CARD in direct
+    assert EMAIL not in proxied and CARD not in proxied
+    assert "[EMAIL_ADDRESS]" in proxied and "**** **** **** 1111" in proxied
+
+
+def test_a_secret_in_arguments_never_reaches_the_server(
+    sessions: dict[tuple[str, str], Session], repo: Path
+) -> None:
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    s = sessions[("git", "proxy")]
+    call(s, "git_add", repo_path=str(repo), files=["notes.txt"])
+    result = call(s, "git_commit", repo_path=str(repo), message=f"deploy with {AWS}")
+    assert result.get("isError") is True and "AWS_ACCESS_KEY_ID" in text_of(result)
+    after = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert after.stdout == head.stdout
+    subprocess.run(["git", "-C", str(repo), "reset", "-q"], check=True)
+    assert AWS not in subprocess.run(
+        ["git", "-C", str(repo), "log", "--format=%B"], capture_output=True, text=True
+    ).stdout
+
+
+def test_a_card_in_a_url_argument_blocks_the_call(sessions: dict[tuple[str, str], Session], site: int) -> None:
+    result = call(sessions[("fetch", "proxy")], "fetch", url=f"http://localhost:{site}/?c=4111111111111111")
+    assert result.get("isError") is True and "CREDIT_CARD" in text_of(result)
+    assert "4111111111111111" not in json.dumps(result)
+
+
+def test_the_audit_log_holds_no_value(sessions: dict[tuple[str, str], Session]) -> None:
+    audit = sessions[("fetch", "proxy")].audit
+    assert audit is not None and audit.exists()
+    text = audit.read_text()
+    assert '"action": "redact"' in text or '"action":"redact"' in text
+    for value in (EMAIL, CARD, AWS, "4111111111111111"):
+        assert value not in text
