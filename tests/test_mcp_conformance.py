@@ -41,11 +41,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class _Pages(BaseHTTPRequestHandler):
-    pages = {"/clean.txt": CLEAN_TEXT, "/customer.txt": CUSTOMER_TEXT}
+PAGES = {"/clean.txt": CLEAN_TEXT, "/customer.txt": CUSTOMER_TEXT}
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
-        body = self.pages.get(self.path)
+
+class _Pages(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # the http.server API names it so
+        body = PAGES.get(self.path)
         if body is None:
             self.send_error(404)
             return
@@ -56,7 +57,7 @@ class _Pages(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
