@@ -186,7 +186,9 @@ def test_fetch_of_a_clean_page_by_ip_works_through_weir(
     )
 
 
-def test_seeded_values_in_a_fetched_page_are_caught(sessions: dict[tuple[str, str], Session], site: int) -> None:
+def test_seeded_values_in_a_fetched_page_are_caught(
+    sessions: dict[tuple[str, str], Session], site: int
+) -> None:
     url = f"http://localhost:{site}/customer.txt"
     direct = text_of(call(sessions[("fetch", "direct")], "fetch", url=url))
     proxied = text_of(call(sessions[("fetch", "proxy")], "fetch", url=url))
@@ -206,12 +208,17 @@ def test_a_secret_in_arguments_never_reaches_the_server(
     after = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
     assert after.stdout == head.stdout
     subprocess.run(["git", "-C", str(repo), "reset", "-q"], check=True)
-    assert AWS not in subprocess.run(
-        ["git", "-C", str(repo), "log", "--format=%B"], capture_output=True, text=True
-    ).stdout
+    assert (
+        AWS
+        not in subprocess.run(
+            ["git", "-C", str(repo), "log", "--format=%B"], capture_output=True, text=True
+        ).stdout
+    )
 
 
-def test_a_card_in_a_url_argument_blocks_the_call(sessions: dict[tuple[str, str], Session], site: int) -> None:
+def test_a_card_in_a_url_argument_blocks_the_call(
+    sessions: dict[tuple[str, str], Session], site: int
+) -> None:
     result = call(sessions[("fetch", "proxy")], "fetch", url=f"http://localhost:{site}/?c=4111111111111111")
     assert result.get("isError") is True and "CREDIT_CARD" in text_of(result)
     assert "4111111111111111" not in json.dumps(result)
