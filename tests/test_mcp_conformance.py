@@ -10,6 +10,7 @@ from weir's environment, because they pin their own ``mcp``; ``make test`` insta
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
@@ -231,3 +232,72 @@ def test_the_audit_log_holds_no_value(sessions: dict[tuple[str, str], Session]) 
     assert '"action": "redact"' in text or '"action":"redact"' in text
     for value in (EMAIL, CARD, AWS, "4111111111111111"):
         assert value not in text
+
+
+# --- the FastMCP middleware in front of the same servers ---------------------------------------
+
+
+def through_fastmcp(server: str, body: Any, *, guarded: bool) -> Any:
+    """Run ``body(client)`` against ``server`` behind a FastMCP proxy, with DLPMiddleware (the
+    default policy) when ``guarded``: the middleware as a FastMCP user would put it there."""
+    fastmcp = pytest.importorskip("fastmcp")
+    from fastmcp.client.transports import StdioTransport
+    from fastmcp.server import create_proxy
+
+    from weir.mcp import DLPMiddleware
+
+    command = [str(BIN / SERVERS[server][0]), *SERVERS[server][1:]]
+    proxy = create_proxy(StdioTransport(command=command[0], args=command[1:]), name=f"{server}-proxy")
+    if guarded:
+        proxy.add_middleware(DLPMiddleware("default", audit=False))
+
+    async def go() -> Any:
+        async with fastmcp.Client(proxy) as client:
+            return await body(client)
+
+    return asyncio.run(go())
+
+
+def _listing(client: Any) -> Any:
+    async def go() -> Any:
+        return [t.model_dump(mode="json") for t in await client.list_tools()]
+
+    return go()
+
+
+@pytest.mark.parametrize("server", list(SERVERS))
+def test_fastmcp_middleware_keeps_tool_lists(server: str) -> None:
+    plain = through_fastmcp(server, _listing, guarded=False)
+    guarded = through_fastmcp(server, _listing, guarded=True)
+    assert guarded == plain and plain
+
+
+def test_fastmcp_middleware_on_real_servers(site: int, repo: Path) -> None:
+    clean, customer = f"http://127.0.0.1:{site}/clean.txt", f"http://localhost:{site}/customer.txt"
+
+    async def fetches(client: Any) -> list[tuple[bool, str]]:
+        out = []
+        for url in (clean, customer, f"http://localhost:{site}/?c=4111111111111111"):
+            r = await client.call_tool("fetch", {"url": url}, raise_on_error=False)
+            out.append((r.is_error, "".join(getattr(b, "text", "") for b in r.content)))
+        return out
+
+    plain = through_fastmcp("fetch", fetches, guarded=False)
+    guarded = through_fastmcp("fetch", fetches, guarded=True)
+    assert not guarded[0][0] and CLEAN_TEXT.strip() in guarded[0][1]
+    assert guarded[0][1] == plain[0][1].replace("127.0.0.1", "[IP_ADDRESS]")
+    assert EMAIL in plain[1][1] and EMAIL not in guarded[1][1] and "**** **** **** 1111" in guarded[1][1]
+    assert guarded[2][0] and "CREDIT_CARD" in guarded[2][1] and "4111111111111111" not in guarded[2][1]
+
+    async def commit(client: Any) -> Any:
+        await client.call_tool("git_add", {"repo_path": str(repo), "files": ["notes.txt"]})
+        return await client.call_tool(
+            "git_commit", {"repo_path": str(repo), "message": f"key {AWS}"}, raise_on_error=False
+        )
+
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    result = through_fastmcp("git", commit, guarded=True)
+    assert result.is_error and "AWS_ACCESS_KEY_ID" in result.content[0].text
+    after = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert after.stdout == head.stdout
+    subprocess.run(["git", "-C", str(repo), "reset", "-q"], check=True)
