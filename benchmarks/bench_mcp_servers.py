@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from test_bench_proxy import WEIR, percentiles  # noqa: E402
+from test_bench_proxy import WEIR, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv-mcp-servers" / "bin"
