@@ -70,6 +70,10 @@ def score_presidio(
         if entity not in known:
             absent[entity] += 1
             continue
+        if case["expected"] is None:
+            # The extraction could not recover this case's spans (the peer's test asserts only a
+            # count): neither a positive nor a negative to score.
+            continue
         t = by_type[entity]
         found = [f for f in scanner.scan(case["text"], min_score=0.0, ner=ner).findings if f.entity == entity]
         spans = [tuple(s) for s in case["expected"]]

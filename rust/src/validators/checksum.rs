@@ -1,4 +1,5 @@
-//! The generic check-digit algorithms (Luhn, Verhoeff, ISO 7064 mod 97-10) and the two
+//! The generic check-digit algorithms (Luhn and its base-36 form, Verhoeff, ISO 7064 mod 97-10
+//! and mod 11,10) and the two
 //! validators that are nothing more than one of them.
 
 use super::digits::{digits, SEPARATORS};
@@ -115,6 +116,41 @@ pub(super) fn mod97<'a>(chars: impl IntoIterator<Item = &'a u8>) -> Option<u32> 
     Some(r)
 }
 
+/// Does `d` (digit values, check digit last) pass ISO 7064 MOD 11,10 (the hybrid system: a
+/// running product mod 11 of sums mod 10, where a sum of 0 counts as 10)? Used by the German
+/// Steuer-IdNr.
+pub(super) fn iso7064_mod11_10(d: &[u8]) -> bool {
+    let Some((&check, body)) = d.split_last() else {
+        return false;
+    };
+    let product = body.iter().fold(10u32, |p, &x| {
+        let s = (u32::from(x) + p) % 10;
+        (if s == 0 { 10 } else { s }) * 2 % 11
+    });
+    (11 - product) % 10 == u32::from(check)
+}
+
+/// Luhn mod N over base-36 values (0-9 then A-Z, check character last): from the right, every
+/// second value is doubled and its two base-36 digits added. Indian GSTIN. None on a byte that
+/// is not an uppercase letter or digit.
+pub(super) fn luhn36(chars: &[u8]) -> Option<bool> {
+    let mut sum = 0u32;
+    for (i, &c) in chars.iter().rev().enumerate() {
+        let v = u32::from(match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'Z' => c - b'A' + 10,
+            _ => return None,
+        });
+        let v = if i % 2 == 1 {
+            v * 2 / 36 + v * 2 % 36
+        } else {
+            v
+        };
+        sum += v;
+    }
+    Some(sum % 36 == 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +257,30 @@ mod tests {
         assert_eq!(mod97(b"1a"), Some(110 % 97));
         assert_eq!(mod97(b"1-2"), None);
         assert_eq!(mod97(b""), Some(0));
+    }
+    #[test]
+    fn iso7064_mod11_10_known_numbers() {
+        // Steuer-IdNr values: 36 574 261 809 (python-stdnum's example), 86 095 742 719.
+        assert!(iso7064_mod11_10(&[3, 6, 5, 7, 4, 2, 6, 1, 8, 0, 9]));
+        assert!(iso7064_mod11_10(&[8, 6, 0, 9, 5, 7, 4, 2, 7, 1, 9]));
+        assert!(
+            !iso7064_mod11_10(&[3, 6, 5, 7, 4, 2, 6, 1, 8, 9, 0]),
+            "swapped"
+        );
+        assert!(!iso7064_mod11_10(&[8, 6, 0, 9, 5, 7, 4, 2, 7, 1, 8]));
+        assert!(!iso7064_mod11_10(&[]));
+    }
+
+    #[test]
+    fn luhn36_gstin_and_junk() {
+        assert_eq!(luhn36(b"27AAPFU0939F1ZV"), Some(true));
+        assert_eq!(luhn36(b"27AAPFU0939F1ZW"), Some(false));
+        assert_eq!(
+            luhn36(b"27aapfu0939f1zv"),
+            None,
+            "uppercase only; callers fold case"
+        );
+        assert_eq!(luhn36(b"27-APFU"), None);
+        assert_eq!(luhn36(b""), Some(true), "callers check the length");
     }
 }

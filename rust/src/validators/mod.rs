@@ -12,6 +12,7 @@
 //! One module per family: the generic algorithms live in `checksum`, the validators in the rest.
 
 mod checksum;
+mod company;
 mod country;
 mod crypto;
 mod date;
@@ -23,6 +24,7 @@ mod id_europe;
 mod id_nordic;
 mod id_uk;
 mod id_us;
+mod id_world;
 mod jwt;
 mod network;
 mod phone;
@@ -152,6 +154,30 @@ validators! {
     Cusip = "cusip" => finance::cusip,
     /// Legal Entity Identifier.
     Lei = "lei" => finance::lei,
+    /// Australian Business Number.
+    AuAbn = "au_abn" => company::au_abn,
+    /// Australian Company Number.
+    AuAcn = "au_acn" => company::au_acn,
+    /// Indian GST identification number.
+    InGstin = "in_gstin" => company::in_gstin,
+    /// Singapore Unique Entity Number.
+    SgUen = "sg_uen" => company::sg_uen,
+    /// Swedish organisation number.
+    SeOrgnr = "se_orgnr" => company::se_orgnr,
+    /// Italian VAT number (partita IVA).
+    ItVat = "it_vat" => company::it_vat,
+    /// Turkish national ID (TC Kimlik No).
+    TrTckimlik = "tr_tckimlik" => id_world::tr_tckimlik,
+    /// South African ID number.
+    ZaId = "za_id" => id_world::za_id,
+    /// Korean resident registration number with its check digit (issued before October 2020).
+    KrRrn = "kr_rrn" => id_world::kr_rrn,
+    /// Korean resident registration number by date and sex digit only (any issue date).
+    KrRrnFormat = "kr_rrn_format" => id_world::kr_rrn_format,
+    /// Thai national ID number.
+    ThTnin = "th_tnin" => id_world::th_tnin,
+    /// German tax identification number (Steuer-IdNr).
+    DeTaxId = "de_tax_id" => id_world::de_tax_id,
     /// A secret's value that is not an obvious placeholder.
     SecretValue = "secret_value" => secret::secret_value,
     /// `secret_value`, and at least one digit: the check generic assignment rules used to spell
@@ -194,6 +220,17 @@ impl Validator {
                 | Isin
                 | Cusip
                 | Lei
+                | AuAbn
+                | AuAcn
+                | InGstin
+                | SgUen
+                | SeOrgnr
+                | ItVat
+                | TrTckimlik
+                | ZaId
+                | KrRrn
+                | ThTnin
+                | DeTaxId
         )
     }
 }
@@ -387,6 +424,19 @@ mod tests {
         (Validator::Isin, b"US0378331005"),
         (Validator::Cusip, b"38259P508"),
         (Validator::Lei, b"HWUPKR0MPOU8FGXBT394"),
+        (Validator::AuAbn, b"51 824 753 556"),
+        (Validator::AuAcn, b"004 085 616"),
+        (Validator::InGstin, b"27AAPFU0939F1ZV"),
+        (Validator::SgUen, b"T16RF0037C"),
+        (Validator::SgUen, b"197401143C"),
+        (Validator::SeOrgnr, b"556703-7485"),
+        (Validator::ItVat, b"00743110157"),
+        (Validator::TrTckimlik, b"17291716060"),
+        (Validator::ZaId, b"7503305044089"),
+        (Validator::KrRrn, b"960121-1021413"),
+        (Validator::KrRrnFormat, b"960121-1234567"),
+        (Validator::ThTnin, b"1-2345-45678-78-1"),
+        (Validator::DeTaxId, b"36 574 261 809"),
         (Validator::SecretValue, b"hunter2-but-longer"),
         (Validator::SecretWithDigit, b"hunter2-but-longer"),
     ];
