@@ -769,47 +769,18 @@ fn decode_base64(
     table: &[u8; 256],
     budget: &mut usize,
 ) -> Option<Decoded> {
-    let tail = run.len() % 4;
-    if tail == 1 || run.len() / 4 * 3 + 2 > *budget {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(run.len() / 4 * 3 + 2);
-    let mut check = TextCheck::default();
-    for quantum in run.chunks(4) {
-        let mut acc = 0u32;
-        for &c in quantum {
-            let v = table[c as usize];
-            if v == 0xFF {
-                return None;
-            }
-            acc = acc << 6 | v as u32;
-        }
-        acc <<= 6 * (4 - quantum.len()) as u32;
-        let produced = quantum.len() - 1;
-        for k in 0..produced {
-            let b = (acc >> (16 - 8 * k)) as u8;
-            if !check.push(b) {
-                return None;
-            }
-            bytes.push(b);
-        }
-    }
-    if !check.finish(&bytes) {
-        return None;
-    }
-    let mut map = Map::starting_at(start);
-    for _ in 0..run.len() / 4 {
-        map.unit(3, 4, kind::BASE64);
-    }
-    if tail > 0 {
-        map.unit(tail - 1, tail + pad, kind::BASE64);
-    }
-    *budget -= bytes.len();
-    Some(Decoded {
-        bytes,
-        map,
+    // A last group of 2 or 3 characters makes 1 or 2 bytes; 1 character makes none.
+    let tail_bytes = match run.len() % 4 {
+        1 => return None,
+        t => t.saturating_sub(1),
+    };
+    let radix = Radix {
+        bits: 6,
+        group: 4,
+        table,
         kind: kind::BASE64,
-    })
+    };
+    radix.decode(run, pad, start, tail_bytes, budget)
 }
 
 /// RFC 4648 base32 values; 0xFF for bytes outside the alphabet (upper case only: lower-case
@@ -832,8 +803,7 @@ static BASE32: [u8; 256] = {
 /// A base32 run (8 characters per 5 bytes; a last group of 2, 4, 5 or 7 characters) that
 /// decodes to printable UTF-8, with its map; `pad` trailing `=` belong to the run's end.
 fn decode_base32(run: &[u8], pad: usize, start: usize, budget: &mut usize) -> Option<Decoded> {
-    let tail = run.len() % 8;
-    let tail_bytes = match tail {
+    let tail_bytes = match run.len() % 8 {
         0 => 0,
         2 => 1,
         4 => 2,
@@ -841,43 +811,85 @@ fn decode_base32(run: &[u8], pad: usize, start: usize, budget: &mut usize) -> Op
         7 => 4,
         _ => return None,
     };
-    let total = run.len() / 8 * 5 + tail_bytes;
-    if total > *budget {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(total);
-    let mut check = TextCheck::default();
-    for group in run.chunks(8) {
-        let mut acc = 0u64;
-        for &c in group {
-            acc = acc << 5 | BASE32[c as usize] as u64;
-        }
-        acc <<= 5 * (8 - group.len()) as u32;
-        let produced = if group.len() == 8 { 5 } else { tail_bytes };
-        for k in 0..produced {
-            let b = (acc >> (32 - 8 * k)) as u8;
-            if !check.push(b) {
-                return None;
-            }
-            bytes.push(b);
-        }
-    }
-    if !check.finish(&bytes) {
-        return None;
-    }
-    let mut map = Map::starting_at(start);
-    for _ in 0..run.len() / 8 {
-        map.unit(5, 8, kind::BASE32);
-    }
-    if tail > 0 {
-        map.unit(tail_bytes, tail + pad, kind::BASE32);
-    }
-    *budget -= bytes.len();
-    Some(Decoded {
-        bytes,
-        map,
+    let radix = Radix {
+        bits: 5,
+        group: 8,
+        table: &BASE32,
         kind: kind::BASE32,
-    })
+    };
+    radix.decode(run, pad, start, tail_bytes, budget)
+}
+
+/// A power-of-two alphabet: `bits` per character, `group` characters to a whole number of bytes
+/// (base64: 6 and 4, 3 bytes; base32: 5 and 8, 5 bytes). `table` maps a byte to its value, 0xFF
+/// for bytes outside the alphabet.
+struct Radix<'a> {
+    bits: u32,
+    group: usize,
+    table: &'a [u8; 256],
+    kind: u8,
+}
+
+impl Radix<'_> {
+    /// `run` decoded, when it is printable UTF-8 and fits the budget, with its map (a unit per
+    /// group; the last, short group makes `tail_bytes` bytes and owns the `pad` characters).
+    fn decode(
+        &self,
+        run: &[u8],
+        pad: usize,
+        start: usize,
+        tail_bytes: usize,
+        budget: &mut usize,
+    ) -> Option<Decoded> {
+        let group_bits = self.bits * self.group as u32;
+        let per_group = (group_bits / 8) as usize;
+        let total = run.len() / self.group * per_group + tail_bytes;
+        if total > *budget {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(total);
+        let mut check = TextCheck::default();
+        for chars in run.chunks(self.group) {
+            let mut acc = 0u64;
+            for &c in chars {
+                let v = self.table[c as usize];
+                if v == 0xFF {
+                    return None;
+                }
+                acc = acc << self.bits | u64::from(v);
+            }
+            acc <<= self.bits * (self.group - chars.len()) as u32;
+            let produced = if chars.len() == self.group {
+                per_group
+            } else {
+                tail_bytes
+            };
+            for k in 0..produced as u32 {
+                let b = (acc >> (group_bits - 8 - 8 * k)) as u8;
+                if !check.push(b) {
+                    return None;
+                }
+                bytes.push(b);
+            }
+        }
+        if !check.finish(&bytes) {
+            return None;
+        }
+        let mut map = Map::starting_at(start);
+        for _ in 0..run.len() / self.group {
+            map.unit(per_group, self.group, self.kind);
+        }
+        let tail = run.len() % self.group;
+        if tail > 0 {
+            map.unit(tail_bytes, tail + pad, self.kind);
+        }
+        *budget -= bytes.len();
+        Some(Decoded {
+            bytes,
+            map,
+            kind: self.kind,
+        })
+    }
 }
 
 #[cfg(test)]
