@@ -155,6 +155,26 @@ def test_the_tool_s_own_fields_named_uri_are_data(guard: Guard) -> None:
     assert out["structuredContent"] == {"uri": "crm://customers/[EMAIL_ADDRESS]"}
 
 
+def test_a_result_may_echo_the_locators_its_call_was_given(guard: Guard) -> None:
+    args = {"url": "http://127.0.0.1:8765/clean.txt"}
+    result = {
+        "content": [{"type": "text", "text": "Contents of http://127.0.0.1:8765/clean.txt: ok, see 10.0.0.7"}]
+    }
+    out = guard.tool_result("fetch", result, args)
+    assert out["content"][0]["text"] == "Contents of http://127.0.0.1:8765/clean.txt: ok, see [IP_ADDRESS]"
+    # Only a whole echo: 10.0.0.7 does not stand in 10.0.0.70.
+    near = guard.tool_result(
+        "fetch", {"content": [{"type": "text", "text": "host 10.0.0.7"}]}, {"u": "http://10.0.0.70/"}
+    )
+    assert near["content"][0]["text"] == "host [IP_ADDRESS]"
+    # Without the call's arguments (or with others) the address is redacted as any other.
+    assert "127.0.0.1" not in guard.tool_result("fetch", result)["content"][0]["text"]
+    assert (
+        "127.0.0.1"
+        not in guard.tool_result("fetch", result, {"q": "127.0.0.1 in free text"})["content"][0]["text"]
+    )
+
+
 def test_addresses_in_results_are_still_redacted(guard: Guard) -> None:
     out = guard.tool_result("hosts", {"content": [{"type": "text", "text": "db at 10.0.0.7"}]})
     assert out["content"][0]["text"] == "db at [IP_ADDRESS]"

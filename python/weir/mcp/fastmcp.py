@@ -100,7 +100,7 @@ class DLPMiddleware(Middleware):
         if result.meta is not None:
             wire["_meta"] = result.meta
         try:
-            guarded = self.guard.tool_result(name, wire)
+            guarded = self.guard.tool_result(name, wire, checked)
         except Withheld as e:
             return self._tool_error(e)
         if guarded is wire:

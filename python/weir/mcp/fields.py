@@ -18,6 +18,10 @@ rewritten:
 - The identifiers of a request (the ``uri`` of a ``resources/read``, a cursor) pass, audited:
   the server needs them to answer, and the client already holds them.
 
+- **Echoes**: a tool's result often repeats a locator its call was given (`Contents of
+  http://127.0.0.1:8765/clean.txt:`). A finding in a result that lies inside a URL, path or host
+  the call's own arguments held is what the client sent: it passes, audited.
+
 Findings the policy blocks (secrets, injection) block wherever they are; nothing here weakens a
 block. Findings inside a key are left to the policy (keys are data, not identifiers).
 """
@@ -71,6 +75,26 @@ _LOCATOR = re.compile(
 )
 
 
+MAX_ECHOES = 64
+"""Locators taken from one call's arguments, at most (a call has a few; the bound keeps a hostile
+argument list from making every finding a long search)."""
+
+
+def echoes(arguments: Any) -> tuple[str, ...]:
+    """The URL, path and host values among a call's arguments (nested too), for ``constrain``."""
+    found: list[str] = []
+    stack = [arguments]
+    while stack and len(found) < MAX_ECHOES:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and is_locator(node.strip()):
+            found.append(node)
+    return tuple(found)
+
+
 def is_locator(value: str) -> bool:
     """Whether ``value`` as a whole is a URL, a file path or a host (with or without a port)."""
     return len(value) <= _MAX_LOCATOR and _LOCATOR.fullmatch(value) is not None
@@ -115,12 +139,14 @@ def constrain(
     arguments: bool,
     requested: str | None = None,
     locators: Literal["pass", "block"] = "block",
+    echo: tuple[str, ...] = (),
 ) -> Decided:
     """``decided`` with the rewrites that would break an identifier or a locator replaced.
 
     ``message`` is the tree the findings' paths point into; ``arguments`` says it is a tool's or
     a prompt's arguments (every value is the client's choice, no key is MCP's); ``requested`` is
-    the URI the client asked for, when the message answers a ``resources/read``.
+    the URI the client asked for, when the message answers a ``resources/read``; ``echo`` the
+    locators of the call a result answers (``echoes``).
     """
     if not any(s.action in _REWRITES for _, s in decided.actions):
         return decided
@@ -130,9 +156,32 @@ def constrain(
         new = spec
         if spec.action in _REWRITES and not f.in_key:
             new = _constrained(spec, f.path or "", message, direction, arguments, requested, locators)
+            if new is spec and echo and direction == "outbound" and _echoed(f.value, echo):
+                new = _REPORT
         changed |= new is not spec
         out.append((f, new))
     return Decided(out) if changed else decided
+
+
+def _echoed(value: str | bytes, echo: tuple[str, ...]) -> bool:
+    """Whether ``value`` stands whole in one of the locators: not as part of a longer name or
+    number (``10.0.0.7`` is not an echo of ``10.0.0.70``)."""
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    if not text:
+        return False
+    for loc in echo:
+        at = loc.find(text)
+        while at >= 0:
+            before = loc[at - 1] if at > 0 else ""
+            after = loc[at + len(text)] if at + len(text) < len(loc) else ""
+            if not (_joins(before) or _joins(after)):
+                return True
+            at = loc.find(text, at + 1)
+    return False
+
+
+def _joins(c: str) -> bool:
+    return c.isalnum() or c in "._-"
 
 
 def _constrained(

@@ -179,18 +179,26 @@ class Guard:
             arguments, method="tools/call", tool=tool, direction="inbound", what="tool call", arguments=True
         )
 
-    def tool_result(self, tool: str, result: dict[str, Any]) -> dict[str, Any]:
+    def tool_result(self, tool: str, result: dict[str, Any], arguments: Any = None) -> dict[str, Any]:
         """Outbound: every text block, ``structuredContent``, images (OCR), embedded resources
-        and blobs. A text block that mirrors ``structuredContent`` is rebuilt from it."""
+        and blobs. A text block that mirrors ``structuredContent`` is rebuilt from it. With the
+        call's ``arguments`` (as forwarded), a URL, path or host they held that the result
+        repeats passes audited (see ``weir.mcp.fields``)."""
         return self._guarded(
-            "tools/call", tool, "outbound", "tool result", lambda: self._tool_result(tool, result)
+            "tools/call", tool, "outbound", "tool result", lambda: self._tool_result(tool, result, arguments)
         )
 
-    def _tool_result(self, tool: str, result: dict[str, Any]) -> dict[str, Any]:
+    def _tool_result(self, tool: str, result: dict[str, Any], arguments: Any) -> dict[str, Any]:
         self._count(tool, "results")
         mirrors = content.mirrored_text_blocks(result)
         return self._apply(
-            result, method="tools/call", tool=tool, direction="outbound", what="tool result", mirrors=mirrors
+            result,
+            method="tools/call",
+            tool=tool,
+            direction="outbound",
+            what="tool result",
+            mirrors=mirrors,
+            echo=fields.echoes(arguments) if arguments else (),
         )
 
     def tools_list(self, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -396,6 +404,7 @@ class Guard:
         mirrors: list[tuple[int, str]] | None = None,
         arguments: bool = False,
         requested: str | None = None,
+        echo: tuple[str, ...] = (),
     ) -> T:
         size = content.encoded_size(message)
         if size > self.settings.max_bytes:
@@ -418,6 +427,7 @@ class Guard:
             arguments=arguments,
             requested=requested,
             locators=self.settings.locators,
+            echo=echo,
         )
         scanned = [(m, self._decide_media(m, method, tool, direction, what)) for m in media]
 

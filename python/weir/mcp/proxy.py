@@ -162,7 +162,7 @@ class Router:
         self.line_limit = line_limit
         self._lock = threading.Lock()
         # Requests each side sent and the other has not answered yet: id -> (method, target).
-        self._pending: dict[Side, dict[bytes, tuple[str, str | None]]] = {"client": {}, "server": {}}
+        self._pending: dict[Side, dict[bytes, tuple[str, str | None, Any]]] = {"client": {}, "server": {}}
 
     def pending(self, side: Side) -> int:
         """How many of ``side``'s requests await an answer."""
@@ -290,8 +290,10 @@ class Router:
         except Withheld as e:
             notes.append(f"weir proxy: refused a {_shown(method)} request from the {side} ({e.reason})")
             return None, self._refusal(rid, method, e, to_client=side == "client")
+        # A call's forwarded arguments go with it: its result may echo their URLs and paths.
+        sent = new.get("arguments") if method == "tools/call" and isinstance(new, dict) else None
         with self._lock:
-            self._pending[side][_key(rid)] = (method, target)
+            self._pending[side][_key(rid)] = (method, target, sent)
         return (message if new is params else {**message, "params": new}), None
 
     def _request_params(self, method: str, params: Any, rid: Any, side: Side) -> Any:
@@ -330,7 +332,7 @@ class Router:
     def _response(self, message: dict[str, Any], rid: Any, side: Side, notes: list[str]) -> Any:
         with self._lock:
             entry = self._pending[_OTHER[side]].pop(_key(rid), None)
-        method, target = entry if entry is not None else ("response", None)
+        method, target, sent = entry if entry is not None else ("response", None, None)
         out = message
         try:
             for member in ("result", "error"):
@@ -338,7 +340,7 @@ class Router:
                     continue
                 value = message[member]
                 new = self._safely(
-                    "response", partial(self._response_value, member, value, method, target, side)
+                    "response", partial(self._response_value, member, value, method, target, side, sent)
                 )
                 if new is not value:
                     out = {**out, member: new}
@@ -347,7 +349,9 @@ class Router:
             return self._refusal(rid, method, e, to_client=side == "server")
         return out
 
-    def _response_value(self, member: str, value: Any, method: str, target: str | None, side: Side) -> Any:
+    def _response_value(
+        self, member: str, value: Any, method: str, target: str | None, side: Side, sent: Any = None
+    ) -> Any:
         guard = self.guard
         if value is None:
             return value
@@ -357,7 +361,7 @@ class Router:
         if not isinstance(value, dict):
             return guard.outbound(method, value)
         if method == "tools/call" and target is not None:
-            return guard.tool_result(target, value)
+            return guard.tool_result(target, value, sent)
         if method in _LISTS:
             key = _LISTS[method]
             items = value.get(key)

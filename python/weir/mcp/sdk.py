@@ -108,7 +108,7 @@ class SdkGuard:
         if not isinstance(result, dict) or "content" not in result:
             return result  # an input-required interim result
         try:
-            return self.guard.tool_result(name, result)
+            return self.guard.tool_result(name, result, checked)
         except Withheld as e:
             return self._error(e, tool=True)
 
