@@ -68,10 +68,11 @@ py-test: build $(STAMPS)/venv-test mcp-servers
 
 # Unmodified public MCP servers for tests/test_mcp_conformance.py, in a venv of their own (they
 # pin their own mcp), pinned with hashes in mcp-servers.lock (regenerate: make lock).
-mcp-servers: $(VENV)-mcp-servers/.installed
-$(VENV)-mcp-servers/.installed: requirements/mcp-servers.lock | $(APT_STAMP) $(APT_TEST_STAMP)
-	test -x $(VENV)-mcp-servers/bin/python || $(PYTHON) -m venv $(VENV)-mcp-servers
-	$(VENV)-mcp-servers/bin/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r requirements/mcp-servers.lock
+# mcp-server-sqlite is written for mcp 1.x: a venv of its own (mcp-sqlite.lock).
+mcp-servers: $(VENV)-mcp-servers/.installed $(VENV)-mcp-sqlite/.installed
+$(VENV)-mcp-%/.installed: requirements/mcp-%.lock | $(APT_STAMP) $(APT_TEST_STAMP)
+	test -x $(VENV)-mcp-$*/bin/python || $(PYTHON) -m venv $(VENV)-mcp-$*
+	$(VENV)-mcp-$*/bin/python -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r $<
 	@touch $@
 
 bench-smoke: build $(STAMPS)/venv-test
@@ -183,10 +184,10 @@ lock:
 	$(UV_COMPILE) requirements/dev.in -o requirements/dev.lock
 	for f in build demo spark; do $(UV_COMPILE) requirements/$$f.in -c requirements/dev.lock -o requirements/$$f.lock; done
 	$(VENV)-lock/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 requirements/peers.in -o requirements/peers.lock
-	$(VENV)-lock/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 requirements/mcp-servers.in -o requirements/mcp-servers.lock
+	for f in mcp-servers mcp-sqlite; do $(VENV)-lock/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 requirements/$$f.in -o requirements/$$f.lock; done
 
 clean:
-	rm -rf $(VENV) $(VENV)-peers $(VENV)-mcp-servers $(VENV)-lock target python/weir/*.so
+	rm -rf $(VENV) $(VENV)-peers $(VENV)-mcp-servers $(VENV)-mcp-sqlite $(VENV)-lock target python/weir/*.so
 
 # Also the Vectorscan build (.deps/), which takes a while to redo.
 distclean: clean

@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,7 +39,8 @@ CLEAN_TEXT = "Release notes: version 2.3 fixes the retry loop and adds a --dry-r
 CUSTOMER_TEXT = f"Customer {EMAIL} paid with card {CARD} on Tuesday.\n"
 
 pytestmark = pytest.mark.skipif(
-    not (BIN / "mcp-server-time").exists(),
+    not (BIN / "mcp-server-time").exists()
+    or not (ROOT / ".venv-mcp-sqlite" / "bin" / "mcp-server-sqlite").exists(),
     reason="the public MCP servers are not installed (make mcp-servers; make test installs them)",
 )
 
@@ -86,16 +89,30 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+SQLITE_BIN = ROOT / ".venv-mcp-sqlite" / "bin"  # mcp-server-sqlite needs mcp 1.x: its own venv
+DB = Path(tempfile.mkdtemp(prefix="weir-conformance-")) / "shop.db"
 SERVERS = {
-    "time": ["mcp-server-time", "--local-timezone", "UTC"],
-    "git": ["mcp-server-git"],
+    "time": [str(BIN / "mcp-server-time"), "--local-timezone", "UTC"],
+    "git": [str(BIN / "mcp-server-git")],
     # The page server is on this machine: fetch refuses loopback addresses unless told.
-    "fetch": ["mcp-server-fetch", "--allow-private-ips"],
+    "fetch": [str(BIN / "mcp-server-fetch"), "--allow-private-ips"],
+    "sqlite": [str(SQLITE_BIN / "mcp-server-sqlite"), "--db-path", str(DB)],
 }
 
 
+def make_db() -> None:
+    """Orders without personal data, and one customer row that has some."""
+    with sqlite3.connect(DB) as db:
+        db.execute("create table if not exists orders (id integer, item text, qty integer)")
+        db.execute("create table if not exists customers (name text, email text, card text)")
+        db.execute("delete from orders")
+        db.execute("delete from customers")
+        db.executemany("insert into orders values (?, ?, ?)", [(1, "kettle", 2), (2, "mug", 6)])
+        db.execute("insert into customers values (?, ?, ?)", ("Jane", EMAIL, CARD))
+
+
 def start(server: str, *, direct: bool, audit: Path | None = None) -> Session:
-    command = [str(BIN / SERVERS[server][0]), *SERVERS[server][1:]]
+    command = SERVERS[server]
     options = ("--audit-log", str(audit)) if audit is not None else ()
     s = Session(*options, server=command, direct=direct)
     reply = s.request("initialize", INIT)
@@ -108,6 +125,7 @@ def start(server: str, *, direct: bool, audit: Path | None = None) -> Session:
 def sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], Session]]:
     """Each server twice: alone and behind `weir proxy` (default policy, an audit log)."""
     audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
+    make_db()
     opened: dict[tuple[str, str], Session] = {}
     for server in SERVERS:
         opened[(server, "direct")] = start(server, direct=True)
@@ -224,6 +242,30 @@ def test_a_card_in_a_url_argument_blocks_the_call(
     assert "4111111111111111" not in json.dumps(result)
 
 
+def test_sqlite_server_clean_queries_and_seeded_rows(sessions: dict[tuple[str, str], Session]) -> None:
+    for tool, args in [
+        ("list_tables", {}),
+        ("describe_table", {"table_name": "orders"}),
+        ("read_query", {"query": "select * from orders order by id"}),
+    ]:
+        direct = call(sessions[("sqlite", "direct")], tool, **args)
+        proxied = call(sessions[("sqlite", "proxy")], tool, **args)
+        assert proxied == direct and not direct.get("isError"), tool
+    query = {"query": "select * from customers"}
+    direct = text_of(call(sessions[("sqlite", "direct")], "read_query", **query))
+    proxied = text_of(call(sessions[("sqlite", "proxy")], "read_query", **query))
+    assert EMAIL in direct and EMAIL not in proxied and CARD not in proxied
+    assert "[EMAIL_ADDRESS]" in proxied
+
+
+def test_a_secret_never_reaches_the_database(sessions: dict[tuple[str, str], Session]) -> None:
+    insert = f"insert into orders values (3, 'key {AWS}', 1)"
+    result = call(sessions[("sqlite", "proxy")], "write_query", query=insert)
+    assert result.get("isError") is True and "AWS_ACCESS_KEY_ID" in text_of(result)
+    with sqlite3.connect(DB) as db:
+        assert db.execute("select count(*) from orders").fetchone() == (2,)
+
+
 def test_the_audit_log_holds_no_value(sessions: dict[tuple[str, str], Session]) -> None:
     audit = sessions[("fetch", "proxy")].audit
     assert audit is not None and audit.exists()
@@ -245,7 +287,7 @@ def through_fastmcp(server: str, body: Any, *, guarded: bool) -> Any:
 
     from weir.mcp import DLPMiddleware
 
-    command = [str(BIN / SERVERS[server][0]), *SERVERS[server][1:]]
+    command = SERVERS[server]
     proxy = create_proxy(StdioTransport(command=command[0], args=command[1:]), name=f"{server}-proxy")
     if guarded:
         proxy.add_middleware(DLPMiddleware("default", audit=False))
@@ -264,7 +306,9 @@ def _listing(client: Any) -> Any:
     return go()
 
 
-@pytest.mark.parametrize("server", list(SERVERS))
+# FastMCP 4's proxy lists no tools from the mcp 1.x sqlite server, with or without weir: that
+# server is tested through `weir proxy` only.
+@pytest.mark.parametrize("server", ["time", "git", "fetch"])
 def test_fastmcp_middleware_keeps_tool_lists(server: str) -> None:
     plain = through_fastmcp(server, _listing, guarded=False)
     guarded = through_fastmcp(server, _listing, guarded=True)
