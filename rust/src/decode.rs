@@ -713,33 +713,34 @@ impl TextCheck {
 }
 
 fn decode_hex(run: &[u8], start: usize, budget: &mut usize) -> Option<Decoded> {
-    let n = run.len() / 2;
-    if n > *budget {
+    if run.len() % 2 == 1 {
         return None;
     }
-    let mut bytes = Vec::with_capacity(n);
-    let mut check = TextCheck::default();
-    for pair in run.chunks_exact(2) {
-        let b = hex_byte(pair[0], pair[1])?;
-        if !check.push(b) {
-            return None;
-        }
-        bytes.push(b);
-    }
-    if !check.finish(&bytes) {
-        return None;
-    }
-    let mut map = Map::starting_at(start);
-    for _ in 0..n {
-        map.unit(1, 2, kind::HEX);
-    }
-    *budget -= n;
-    Some(Decoded {
-        bytes,
-        map,
+    let radix = Radix {
+        bits: 4,
+        group: 2,
+        table: &HEX,
         kind: kind::HEX,
-    })
+    };
+    radix.decode(run, 0, start, 0, budget)
 }
+
+/// Hex digit values (either case); 0xFF for other bytes.
+static HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 const fn alphabet(extra: [u8; 2]) -> [u8; 256] {
     let mut t = [0xFFu8; 256];
@@ -821,7 +822,7 @@ fn decode_base32(run: &[u8], pad: usize, start: usize, budget: &mut usize) -> Op
 }
 
 /// A power-of-two alphabet: `bits` per character, `group` characters to a whole number of bytes
-/// (base64: 6 and 4, 3 bytes; base32: 5 and 8, 5 bytes). `table` maps a byte to its value, 0xFF
+/// (hex: 4 and 2, 1 byte; base64: 6 and 4, 3 bytes; base32: 5 and 8, 5 bytes). `table` maps a byte to its value, 0xFF
 /// for bytes outside the alphabet.
 struct Radix<'a> {
     bits: u32,
