@@ -16,9 +16,15 @@ pub const MIN_ANCHOR: usize = 3;
 
 /// Bytes rare enough in logs, JSON and prose that Vectorscan gating a rule on one of them skips
 /// nearly everything: not letters, digits, white space or the punctuation of timestamps, paths,
-/// JSON and prose.
+/// JSON and prose; control bytes (an escape, a NUL) and the bytes of non-ASCII characters count
+/// (the invisible and formatting characters the injection rules look for are all non-ASCII).
 fn is_rare(b: u8) -> bool {
-    b.is_ascii_graphic() && !b.is_ascii_alphanumeric() && !b".,:;-_/\\\"'=()[]{}".contains(&b)
+    let control = b.is_ascii_control() && !b"\t\n\r".contains(&b);
+    control
+        || !b.is_ascii()
+        || (b.is_ascii_graphic()
+            && !b.is_ascii_alphanumeric()
+            && !b".,:;-_/\\\"'=()[]{}".contains(&b))
 }
 
 /// Which pass runs a rule.
@@ -44,11 +50,40 @@ pub fn pass_of(rule: &Rule) -> Pass {
         .properties()
         .maximum_len()
         .is_some_and(|n| n <= MAX_WINDOW);
-    let a = anchor(&hir);
-    if !bounded || a.best >= MIN_ANCHOR || a.rare {
+    if !bounded || anchored(&hir) {
         Pass::Vectorscan
     } else {
         Pass::Shape
+    }
+}
+
+/// Whether every match holds an anchor Vectorscan's literal matcher can find: a fixed run of
+/// `MIN_ANCHOR` bytes, a rare byte, or two case-sensitive capitals (`DL`); an alternation is
+/// anchored when each of its branches is, a concatenation when one of its parts is.
+fn anchored(hir: &Hir) -> bool {
+    let a = anchor(hir);
+    if a.best >= MIN_ANCHOR || a.rare || capitals(hir) {
+        return true;
+    }
+    match hir.kind() {
+        HirKind::Capture(cap) => anchored(&cap.sub),
+        HirKind::Repetition(rep) => rep.min > 0 && anchored(&rep.sub),
+        HirKind::Concat(parts) => parts.iter().any(anchored),
+        HirKind::Alternation(alts) => alts.iter().all(anchored),
+        _ => false,
+    }
+}
+
+/// A literal of at least two upper-case ASCII letters, matched case-sensitively.
+fn capitals(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Literal(lit) => lit
+            .0
+            .windows(2)
+            .any(|w| w.iter().all(u8::is_ascii_uppercase)),
+        HirKind::Concat(parts) => parts.iter().any(capitals),
+        HirKind::Capture(cap) => capitals(&cap.sub),
+        _ => false,
     }
 }
 
@@ -264,6 +299,27 @@ mod tests {
         assert!(!parse(r"\+[1-9]\d{7,14}|\d{10}").rare);
         assert!(!parse(r"\b\d{3}-\d{2}-\d{4}\b").rare);
         assert!(!parse(r"(?:@)?\d{4}").rare);
+    }
+
+    fn anchored_pattern(p: &str) -> bool {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(p)
+            .unwrap();
+        anchored(&hir)
+    }
+
+    #[test]
+    fn each_branch_anchored_is_anchored() {
+        assert!(anchored_pattern(r"\[/?INST\]|<\|[a-z]{1,30}\|>"));
+        assert!(anchored_pattern(r"(?:\x1b\[|\xC2\x9B)[0-9;]{0,32}m"));
+        assert!(anchored_pattern(r"\bDL(?:#|No)?[: ]{1,6}\d{7,12}"));
+        assert!(anchored_pattern(r"x(?:\xE2\x80[\x8B-\x8D]){3,9}"));
+        assert!(!anchored_pattern(r"\b\d{3}-\d{2}-\d{4}\b"));
+        assert!(!anchored_pattern(r"\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b"));
+        assert!(!anchored_pattern(r"\bDl\d{8}|ab\d{4}"));
     }
 
     #[test]

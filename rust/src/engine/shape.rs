@@ -163,44 +163,28 @@ impl ShapeDfa {
                 .min();
             let Some(steps) = steps else { break };
             if lanes.len() == LANES && lanes.iter().all(|l| l.pos < l.stop) {
-                // Every lane has `steps` bytes left: the common case, without per-lane checks.
+                // Every lane has `steps` bytes left: the common case, four lookups per round
+                // with the lanes' states in registers, until a lane needs the full transition.
                 let lanes: &mut [Lane; LANES] = (&mut lanes[..]).try_into().expect("LANES lanes");
-                for _ in 0..steps {
-                    for k in 0..LANES {
-                        let lane = &mut lanes[k];
-                        if !lane.sid.is_tagged() {
-                            let next =
-                                self.dfa
-                                    .next_state_untagged(cache, lane.sid, data[lane.pos]);
-                            if !next.is_tagged() {
-                                lane.sid = next;
-                                lane.pos += 1;
-                                continue;
-                            }
-                        }
-                        self.slow_step(cache, data, lanes, k, consumed)?;
-                    }
-                    consumed += LANES;
+                let done = self.fast_steps(cache, data, lanes, steps);
+                consumed += LANES * done;
+                if done == steps {
+                    continue;
                 }
+                // One round of full steps; the fast loop takes over again after it.
+                for k in 0..LANES {
+                    if lanes[k].pos < lanes[k].stop {
+                        self.step_lane(cache, data, lanes, k, consumed)?;
+                    }
+                }
+                consumed += LANES;
                 continue;
             }
             for _ in 0..steps {
                 for k in 0..lanes.len() {
-                    let lane = &mut lanes[k];
-                    if lane.pos >= lane.stop {
-                        continue;
+                    if lanes[k].pos < lanes[k].stop {
+                        self.step_lane(cache, data, &mut lanes, k, consumed)?;
                     }
-                    if !lane.sid.is_tagged() {
-                        let next = self
-                            .dfa
-                            .next_state_untagged(cache, lane.sid, data[lane.pos]);
-                        if !next.is_tagged() {
-                            lane.sid = next;
-                            lane.pos += 1;
-                            continue;
-                        }
-                    }
-                    self.slow_step(cache, data, &mut lanes, k, consumed)?;
                 }
                 consumed += lanes.len();
             }
@@ -222,6 +206,69 @@ impl ShapeDfa {
             ends.extend(lane.ends);
         }
         Ok(ends)
+    }
+
+    /// Up to `steps` rounds of one byte in each of the four lanes, while every state on the way
+    /// is a plain one (no match, no state still to build): returns the rounds done. Each lane
+    /// must have `steps` bytes left.
+    fn fast_steps(
+        &self,
+        cache: &Cache,
+        data: &[u8],
+        lanes: &mut [Lane; LANES],
+        steps: usize,
+    ) -> usize {
+        let mut sid = [lanes[0].sid, lanes[1].sid, lanes[2].sid, lanes[3].sid];
+        let mut pos = [lanes[0].pos, lanes[1].pos, lanes[2].pos, lanes[3].pos];
+        if sid.iter().any(LazyStateID::is_tagged) {
+            return 0;
+        }
+        let mut done = 0;
+        while done < steps {
+            // SAFETY: each state is an untagged state of this cache: it came from the cache
+            // and was checked just above or at the end of the previous round, and nothing
+            // clears the cache within this loop (it takes the cache shared).
+            let next: [LazyStateID; LANES] = std::array::from_fn(|k| unsafe {
+                self.dfa
+                    .next_state_untagged_unchecked(cache, sid[k], data[pos[k]])
+            });
+            if next.iter().fold(false, |t, s| t | s.is_tagged()) {
+                break;
+            }
+            sid = next;
+            for p in &mut pos {
+                *p += 1;
+            }
+            done += 1;
+        }
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            lane.sid = sid[k];
+            lane.pos = pos[k];
+        }
+        done
+    }
+
+    /// One byte of lane `k`: a cached transition, or the full one (`slow_step`).
+    fn step_lane(
+        &self,
+        cache: &mut Cache,
+        data: &[u8],
+        lanes: &mut [Lane],
+        k: usize,
+        consumed: usize,
+    ) -> Result<(), GaveUp> {
+        let lane = &mut lanes[k];
+        if !lane.sid.is_tagged() {
+            let next = self
+                .dfa
+                .next_state_untagged(cache, lane.sid, data[lane.pos]);
+            if !next.is_tagged() {
+                lane.sid = next;
+                lane.pos += 1;
+                return Ok(());
+            }
+        }
+        self.slow_step(cache, data, lanes, k, consumed)
     }
 
     /// One byte of lane `k` through the full transition: building a state, a match, a cache
