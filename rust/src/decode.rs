@@ -3,6 +3,7 @@
 //! search for runs that encode whole byte strings (base64, hex). Everything decoded must be
 //! valid UTF-8 and printable, so hashes, random ids and binary blobs are left alone.
 
+use crate::bytes::{long_runs, ByteSet};
 use crate::normalize::{normalize_char, Norm};
 use crate::viewmap::{kind, Map};
 
@@ -55,6 +56,7 @@ fn run_editor(text: &[u8], normalize: bool, decode: bool, dry: bool) -> Editor<'
         query: false,
         query_to: 0,
         dry,
+        counted: false,
     };
     let mut next = Next::default();
     let mut i = 0;
@@ -97,8 +99,10 @@ struct Editor<'a> {
     /// Inside a URL query (after '?'), where '+' means a space, as of `query_to`.
     query: bool,
     query_to: usize,
-    /// Only find out whether anything changes: plain text is not copied.
+    /// Only find out whether anything changes: nothing is copied or mapped.
     dry: bool,
+    /// A dry run met an edit that counts.
+    counted: bool,
 }
 
 /// Where the next byte that may start an edit lies, per kind of byte, each found with a fast
@@ -128,7 +132,7 @@ impl Next {
         }
         if normalize {
             at = at.min(refresh(&mut self.high, &|t| {
-                t.iter().position(|&b| b >= 0x80)
+                crate::bytes::next_non_ascii(t, 0)
             }));
         }
         at
@@ -146,7 +150,27 @@ impl Editor<'_> {
     }
 
     fn changed(&self) -> bool {
-        self.map.changed()
+        self.counted || self.map.changed()
+    }
+
+    /// `bytes` in the view for `plen` source bytes, an edit of `kinds` (0: one that hides
+    /// nothing). A dry run only notes whether it counts.
+    fn put(&mut self, bytes: &[u8], plen: usize, kinds: u8) {
+        if self.dry {
+            self.counted |= kinds != 0;
+            return;
+        }
+        self.out.extend_from_slice(bytes);
+        self.map.unit(bytes.len(), plen, kinds);
+    }
+
+    /// `plen` source bytes that leave nothing in the view (always a change that counts).
+    fn put_nothing(&mut self, plen: usize) {
+        if self.dry {
+            self.counted = true;
+            return;
+        }
+        self.map.drop(plen);
     }
 
     /// Emit a decoded character standing for `plen` source bytes, normalised when asked.
@@ -157,20 +181,13 @@ impl Editor<'_> {
             Norm::Keep
         };
         match norm {
-            Norm::Drop => self.map.drop(plen),
-            Norm::Ascii(b) => {
-                self.out.push(b);
-                self.map.unit(1, plen, kinds | kind::NORMALIZED);
-            }
-            Norm::Letters(l) => {
-                self.out.extend_from_slice(l);
-                self.map.unit(l.len(), plen, kinds | kind::NORMALIZED);
-            }
+            Norm::Drop => self.put_nothing(plen),
+            Norm::Ascii(b) => self.put(&[b], plen, kinds | kind::NORMALIZED),
+            Norm::Letters(l) => self.put(l, plen, kinds | kind::NORMALIZED),
             Norm::Keep => {
                 let mut buf = [0u8; 4];
                 let s = c.encode_utf8(&mut buf);
-                self.out.extend_from_slice(s.as_bytes());
-                self.map.unit(s.len(), plen, kinds);
+                self.put(s.as_bytes(), plen, kinds);
             }
         }
     }
@@ -187,15 +204,9 @@ impl Editor<'_> {
                     self.map.copy(len);
                 }
             }
-            Norm::Drop => self.map.drop(len),
-            Norm::Ascii(b) => {
-                self.out.push(b);
-                self.map.unit(1, len, kind::NORMALIZED);
-            }
-            Norm::Letters(l) => {
-                self.out.extend_from_slice(l);
-                self.map.unit(l.len(), len, kind::NORMALIZED);
-            }
+            Norm::Drop => self.put_nothing(len),
+            Norm::Ascii(b) => self.put(&[b], len, kind::NORMALIZED),
+            Norm::Letters(l) => self.put(l, len, kind::NORMALIZED),
         }
         len
     }
@@ -222,8 +233,7 @@ impl Editor<'_> {
         }
         let mut buf = [0u8; 4];
         for &b in c.encode_utf8(&mut buf).as_bytes() {
-            self.out.push(b);
-            self.map.unit(1, unit, kinds);
+            self.put(&[b], unit, kinds);
         }
     }
 
@@ -255,8 +265,7 @@ impl Editor<'_> {
         if !(around(i.checked_sub(1)) && around(Some(i + 1))) {
             return 0;
         }
-        self.out.push(b' ');
-        self.map.unit(1, 1, kind::URL);
+        self.put(b" ", 1, kind::URL);
         1
     }
 
@@ -305,8 +314,7 @@ impl Editor<'_> {
                 // `\\u0034` is an escape escaped again: unescaping it counts, so the next
                 // layer decodes what it reveals.
                 let reveals = c == b'\\' && matches!(t.get(i + 2), Some(b'u' | b'x'));
-                self.out.push(out);
-                self.map.unit(1, 2, if reveals { kind::ESCAPE } else { 0 });
+                self.put(&[out], 2, if reveals { kind::ESCAPE } else { 0 });
                 2
             }
             _ => 0,
@@ -341,8 +349,7 @@ impl Editor<'_> {
             if let Some(c) = QUIET_ENTITIES.iter().find(|(n, _)| n.as_bytes() == name) {
                 // `&amp;#52;` is an entity escaped again: that counts (see `escape`).
                 let reveals = c.1 == b'&' && t.get(i + used).is_some_and(|&b| b == b'#');
-                self.out.push(c.1);
-                self.map.unit(1, used, if reveals { kind::HTML } else { 0 });
+                self.put(&[c.1], used, if reveals { kind::HTML } else { 0 });
                 return used;
             }
             let c = NAMED_ENTITIES
@@ -473,18 +480,12 @@ fn byte_escaped_char(
     (printable(c) || normalize_char(c) == Norm::Drop).then_some((c, len * unit))
 }
 
-/// Bytes that may appear in a base64 run (either alphabet): the run scanner's class table.
-const fn run_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
-        b += 1;
-    }
-    t
+/// Bytes that may appear in a base64 run (either alphabet).
+fn run_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'-' || b == b'_'
 }
-static RUN: [bool; 256] = run_table();
+
+static RUN: std::sync::LazyLock<ByteSet> = std::sync::LazyLock::new(|| ByteSet::new(run_byte));
 
 /// UTF-16LE runs shorter than this many characters are not taken.
 pub const MIN_UTF16: usize = 8;
@@ -592,26 +593,8 @@ pub fn find_encoded(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
     if memchr::memchr(0, text).is_some() {
         find_utf16(text, budget, out);
     }
-    // Runs shorter than SHORTEST cannot be taken, so look SHORTEST - 1 bytes ahead: when that
-    // byte is not a run byte, no long enough run starts before it and the bytes between are
-    // never read. Invariant: `i` is 0 or follows a byte that is not a run byte.
-    const SHORTEST: usize = MIN_RUN - 2; // two '=' of padding may complete a run
-    let n = text.len();
-    let mut i = 0;
-    while i + SHORTEST <= n {
-        let probe = i + SHORTEST - 1;
-        if !RUN[text[probe] as usize] {
-            i = probe + 1;
-            continue;
-        }
-        let start = text[i..probe]
-            .iter()
-            .rposition(|&b| !RUN[b as usize])
-            .map_or(i, |k| i + k + 1);
-        let end = text[probe..]
-            .iter()
-            .position(|&b| !RUN[b as usize])
-            .map_or(n, |k| probe + k);
+    // Two '=' of padding may complete a run two bytes short.
+    for (start, end) in long_runs(&RUN, text, MIN_RUN - 2) {
         let pad = text[end..]
             .iter()
             .take(2)
@@ -620,9 +603,26 @@ pub fn find_encoded(text: &[u8], budget: &mut usize, out: &mut Vec<Decoded>) {
         if end - start + pad >= MIN_RUN {
             decode_run(text, start, end, pad, budget, out);
         }
-        i = end + 1;
     }
 }
+
+const NOT_HEX: u8 = 1;
+const STD_ONLY: u8 = 2;
+const URL_ONLY: u8 = 4;
+
+/// What a byte says about the run it is in (see `decode_run`).
+static RUN_FLAGS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_hexdigit() { 0 } else { NOT_HEX }
+            | if c == b'+' || c == b'/' { STD_ONLY } else { 0 }
+            | if c == b'-' || c == b'_' { URL_ONLY } else { 0 };
+        b += 1;
+    }
+    t
+};
 
 fn decode_run(
     text: &[u8],
@@ -634,12 +634,10 @@ fn decode_run(
 ) {
     let run = &text[start..end];
     // One look at the run: all hex digits? Characters only one base64 alphabet has?
-    let (mut hex, mut std_only, mut url_only) = (true, false, false);
-    for &b in run {
-        hex &= b.is_ascii_hexdigit();
-        std_only |= b == b'+' || b == b'/';
-        url_only |= b == b'-' || b == b'_';
-    }
+    let seen = run.iter().fold(0u8, |acc, &b| acc | RUN_FLAGS[b as usize]);
+    let hex = seen & NOT_HEX == 0;
+    let std_only = seen & STD_ONLY != 0;
+    let url_only = seen & URL_ONLY != 0;
     if hex && run.len() >= MIN_RUN && run.len() % 2 == 0 {
         if let Some(d) = decode_hex(run, start, budget) {
             out.push(d);
@@ -832,24 +830,16 @@ struct Radix<'a> {
 }
 
 impl Radix<'_> {
-    /// `run` decoded, when it is printable UTF-8 and fits the budget, with its map (a unit per
-    /// group; the last, short group makes `tail_bytes` bytes and owns the `pad` characters).
-    fn decode(
+    /// Call `f` with each decoded byte of `run` (the last, short group making `tail_bytes`)
+    /// until it returns false; None when it did, or when a byte is outside the alphabet.
+    fn each_byte(
         &self,
         run: &[u8],
-        pad: usize,
-        start: usize,
         tail_bytes: usize,
-        budget: &mut usize,
-    ) -> Option<Decoded> {
+        mut f: impl FnMut(u8) -> bool,
+    ) -> Option<()> {
         let group_bits = self.bits * self.group as u32;
         let per_group = (group_bits / 8) as usize;
-        let total = run.len() / self.group * per_group + tail_bytes;
-        if total > *budget {
-            return None;
-        }
-        let mut bytes = Vec::with_capacity(total);
-        let mut check = TextCheck::default();
         for chars in run.chunks(self.group) {
             let mut acc = 0u64;
             for &c in chars {
@@ -866,13 +856,41 @@ impl Radix<'_> {
                 tail_bytes
             };
             for k in 0..produced as u32 {
-                let b = (acc >> (group_bits - 8 - 8 * k)) as u8;
-                if !check.push(b) {
+                if !f((acc >> (group_bits - 8 - 8 * k)) as u8) {
                     return None;
                 }
-                bytes.push(b);
             }
         }
+        Some(())
+    }
+
+    /// `run` decoded, when it is printable UTF-8 and fits the budget, with its map (a unit per
+    /// group; the last, short group makes `tail_bytes` bytes and owns the `pad` characters).
+    fn decode(
+        &self,
+        run: &[u8],
+        pad: usize,
+        start: usize,
+        tail_bytes: usize,
+        budget: &mut usize,
+    ) -> Option<Decoded> {
+        let group_bits = self.bits * self.group as u32;
+        let per_group = (group_bits / 8) as usize;
+        let total = run.len() / self.group * per_group + tail_bytes;
+        if total > *budget {
+            return None;
+        }
+        // Most runs are words, paths and hashes that are no encoding of text: they fail within
+        // a group or two, so look before allocating anything.
+        let mut check = TextCheck::default();
+        if self.each_byte(run, tail_bytes, |b| check.push(b)).is_none() {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(total);
+        self.each_byte(run, tail_bytes, |b| {
+            bytes.push(b);
+            true
+        })?;
         if !check.finish(&bytes) {
             return None;
         }

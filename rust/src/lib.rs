@@ -4,6 +4,7 @@
 //! its normalised and decoded views (`views`). The PyO3 bindings
 //! live in one module (`python`), built only with the `python` feature.
 
+pub mod bytes;
 pub mod cache;
 pub mod decode;
 pub mod engine;
