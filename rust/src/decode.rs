@@ -883,9 +883,7 @@ impl Radix<'_> {
         // Most runs are words, paths and hashes that are no encoding of text: they fail within
         // a group or two, so look before allocating anything.
         let mut check = TextCheck::default();
-        if self.each_byte(run, tail_bytes, |b| check.push(b)).is_none() {
-            return None;
-        }
+        self.each_byte(run, tail_bytes, |b| check.push(b))?;
         let mut bytes = Vec::with_capacity(total);
         self.each_byte(run, tail_bytes, |b| {
             bytes.push(b);
