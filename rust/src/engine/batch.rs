@@ -129,9 +129,11 @@ impl Engine {
             }
             clusters.close_all();
             let mut found = Vec::new();
-            for region in clusters.closed.drain(..) {
-                self.recover(data, 0, &region, context, &mut found);
-            }
+            self.regex_caches.with(self.rules.len(), |caches| {
+                for region in clusters.closed.drain(..) {
+                    self.recover(data, 0, &region, context, caches, &mut found);
+                }
+            });
             out[i] = self.finish(found);
         }
         Ok(out)

@@ -36,6 +36,7 @@ use crate::views::{ViewOptions, Views};
 use batch::Joined;
 use clusters::Clusters;
 use prefilter::Prefilter;
+use recover::CachePool;
 use resolve::resolve;
 
 pub use clusters::CLUSTER_CAP;
@@ -96,6 +97,8 @@ pub struct Engine {
     views: ViewOptions,
     /// Memory each lazy DFA cache of the shape pass may take.
     shape_cache: usize,
+    /// The rules' regex caches, a set per worker.
+    regex_caches: CachePool,
 }
 
 impl Engine {
@@ -152,6 +155,7 @@ impl Engine {
             joined: OnceLock::new(),
             views: ViewOptions::default(),
             shape_cache,
+            regex_caches: CachePool::default(),
         })
     }
 
@@ -284,9 +288,11 @@ impl Engine {
         prefilter.ends(data, |id, end| clusters.push(&self.rules, id, end))?;
         clusters.close_all();
         let mut found = Vec::new();
-        for region in &clusters.closed {
-            self.recover(data, 0, region, context, &mut found);
-        }
+        self.regex_caches.with(self.rules.len(), |caches| {
+            for region in &clusters.closed {
+                self.recover(data, 0, region, context, caches, &mut found);
+            }
+        });
         Ok(self.finish(found))
     }
 

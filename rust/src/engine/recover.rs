@@ -1,6 +1,9 @@
 //! Span recovery: the rule's regex over one region's window, then validator, entropy and hotwords
 //! on each candidate. Only the few places the match-end pass pointed at are searched.
 
+use std::sync::Mutex;
+
+use regex_automata::meta;
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::Input;
 
@@ -9,6 +12,35 @@ use super::{Engine, Finding};
 use crate::rules::{Rule, VALIDATED_BOOST};
 use crate::validators::shannon_entropy;
 use crate::viewmap::Origin;
+
+/// The rules' regex caches for one worker: taken from the engine's pool for a batch of regions
+/// and given back after. The regex crate keeps a cache per thread on its own, but only the first
+/// thread to search gets it without a lock; others share a few locked stacks and, when those are
+/// busy, start a fresh (cold) cache: a stream's worker threads paid half again for recovery.
+pub(super) struct RegexCaches(Vec<Option<meta::Cache>>);
+
+impl RegexCaches {
+    fn get(&mut self, rule: &Rule, index: u32) -> &mut meta::Cache {
+        self.0[index as usize].get_or_insert_with(|| rule.regex.create_cache())
+    }
+}
+
+/// Sets of regex caches no worker is using.
+#[derive(Default)]
+pub(super) struct CachePool(Mutex<Vec<RegexCaches>>);
+
+impl CachePool {
+    /// Run `f` with a set of caches for `rules` rules, warm when one is free.
+    pub fn with<R>(&self, rules: usize, f: impl FnOnce(&mut RegexCaches) -> R) -> R {
+        let taken = self.0.lock().ok().and_then(|mut pool| pool.pop());
+        let mut caches = taken.unwrap_or_else(|| RegexCaches((0..rules).map(|_| None).collect()));
+        let out = f(&mut caches);
+        if let Ok(mut pool) = self.0.lock() {
+            pool.push(caches);
+        }
+        out
+    }
+}
 
 impl Engine {
     /// Run the rule's regex over one cluster's window of `data` (whose first byte sits at absolute
@@ -19,9 +51,11 @@ impl Engine {
         base: u64,
         region: &Region,
         context: Option<&[u8]>,
+        caches: &mut RegexCaches,
         out: &mut Vec<Finding>,
     ) {
         let rule = &self.rules[region.rule as usize];
+        let cache = caches.get(rule, region.rule);
         let lo = region.min_end.saturating_sub(rule.window as u64).max(base);
         let hi = region.max_end;
         let (lo, hi) = ((lo - base) as usize, ((hi - base) as usize).min(data.len()));
@@ -37,14 +71,22 @@ impl Engine {
         while at < hi {
             input.set_start(at);
             let (ms, _me, vs, ve) = if group == 0 {
-                if rule.regex.search_slots(&input, &mut slots).is_none() {
+                if rule
+                    .regex
+                    .search_slots_with(cache, &input, &mut slots)
+                    .is_none()
+                {
                     break;
                 }
                 let (s, e) = (slots[0].unwrap().get(), slots[1].unwrap().get());
                 (s, e, s, e)
             } else {
                 group_slots.resize(2 * (group + 1), None);
-                if rule.regex.search_slots(&input, &mut group_slots).is_none() {
+                if rule
+                    .regex
+                    .search_slots_with(cache, &input, &mut group_slots)
+                    .is_none()
+                {
                     break;
                 }
                 let (s, e) = (group_slots[0].unwrap().get(), group_slots[1].unwrap().get());

@@ -284,9 +284,11 @@ impl StreamScan {
         let groups: Vec<&[Region]> = ready.chunks(REGIONS_PER_TASK).collect();
         for found in par_map(self.pool.as_ref(), &groups, |group| {
             let mut out = Vec::new();
-            for region in group.iter() {
-                engine.recover(buf, base, region, None, &mut out);
-            }
+            engine.regex_caches.with(engine.rules.len(), |caches| {
+                for region in group.iter() {
+                    engine.recover(buf, base, region, None, caches, &mut out);
+                }
+            });
             out
         }) {
             self.pending.extend(found);
