@@ -11,6 +11,7 @@ The cases in this file run in order, baselines first, so the scanner case can re
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 import time
@@ -242,8 +243,6 @@ def clean_logs(scanner: Any, corpus: Corpus) -> bytes:
     hit_lines = set()
     starts = [0]
     starts.extend(i + 1 for i, c in enumerate(text) if c == "\n")
-    import bisect
-
     for f in scanner.scan(text).findings:
         hit_lines.add(bisect.bisect_right(starts, f.start) - 1)
     lines = text.split("\n")
