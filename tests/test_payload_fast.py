@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import weir
 from weir.payload import PayloadError, walk
 from weir.results import Finding
-from weir.scanner import Scanner
+from weir.scanner import DEFAULT_MIN_SCORE, Scanner
 
 PLANTED = [
     "jane.doe@example.com",
@@ -54,7 +54,9 @@ KEYS = [
 scanner = Scanner()
 
 
-def reference(s: Scanner, data: Any, keep: list[bool] | None = None, floor: float = 0.0) -> list[Finding]:
+def reference(
+    s: Scanner, data: Any, keep: list[bool] | None = None, floor: float = DEFAULT_MIN_SCORE
+) -> list[Finding]:
     """The old path: payload.walk in Python, then one engine.scan per leaf."""
     found: list[Finding] = []
     for leaf in walk(data, max_depth=s.max_depth):
@@ -103,14 +105,14 @@ def test_same_findings_as_walking_leaf_by_leaf(data: Any) -> None:
 def test_same_findings_with_filters(data: Any, categories: list[str] | None, min_score: float | None) -> None:
     got = scanner.scan(data, categories=categories, min_score=min_score).findings
     keep = scanner._keep(None, categories) if categories is not None else None
-    assert got == reference(scanner, data, keep, min_score or 0.0)
+    assert got == reference(scanner, data, keep, min_score if min_score is not None else DEFAULT_MIN_SCORE)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payloads)
 def test_leaves_for_ner_match_the_python_walk(data: Any) -> None:
     found, leaves = scanner._scan_payload(data, None, 0.0, with_leaves=True)
-    assert found == reference(scanner, data)
+    assert found == reference(scanner, data, floor=0.0)
     assert leaves == [(leaf.text, leaf.path) for leaf in walk(data) if not leaf.in_key]
     assert scanner._scan_payload(data, None, 0.0) == (found, [])
 
@@ -144,8 +146,8 @@ def test_offsets_count_code_points_in_str_and_bytes_in_bytes() -> None:
 
 
 def test_key_context_raises_the_score() -> None:
-    plain = scanner.scan({"x": "536228726"}).findings
-    keyed = scanner.scan({"ssn": "536228726"}).findings
+    plain = scanner.scan({"x": "536228726"}, min_score=0).findings
+    keyed = scanner.scan({"ssn": "536228726"}, min_score=0).findings
     assert plain and keyed and keyed[0].score > plain[0].score
 
 

@@ -64,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--categories", type=_csv, help=f"only these categories: {', '.join(CATEGORIES)}")
         p.add_argument(
-            "--min-score", type=float, default=None, help="ignore findings scored below this (0-1)"
+            "--min-score",
+            type=float,
+            default=None,
+            help="ignore findings scored below this (0-1; default 0.5, 0 shows bare low-scored candidates too)",
         )
         p.add_argument(
             "--rules", action="append", default=[], metavar="FILE", help="an extra rule file (repeatable)"
@@ -158,11 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def make_scanner(args: argparse.Namespace, policy: Policy | None = None) -> Scanner:
+    min_score = getattr(args, "min_score", None)
+    if min_score is None and policy is not None:
+        min_score = 0.0  # the policy's thresholds decide
     return Scanner(
         extra_rules=args.rules,
         entities=getattr(args, "entities", None),
         categories=getattr(args, "categories", None),
-        min_score=getattr(args, "min_score", None),
+        min_score=min_score,
         limits=policy.limits if policy is not None else None,
     )
 
@@ -246,7 +252,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
     if policy is not None:
         scanner = scanner.with_deny_terms(policy.deny.terms)
     meta = scanner._meta
-    floor = scanner.min_score or 0.0
+    floor = scanner.floor
     render = Renderer(policy, {}) if policy is not None else None
 
     def replacement(raw: _core.StreamFinding) -> bytes | None:
@@ -353,16 +359,18 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 
 
 def check_examples(scanner: Scanner, rules: Sequence[Rule]) -> list[str]:
-    """Run each rule's examples through the engine: the failures, one line each."""
+    """Run each rule's examples through the engine: the failures, one line each. An example is
+    found at any score (a bare value may score under the default threshold); a negative example
+    must not be found even as a low-scored candidate."""
     failures = []
     for rule in rules:
         for ex in rule.examples:
-            if not any(f.entity == rule.entity for f in scanner.scan(ex)):
+            if not any(f.entity == rule.entity for f in scanner.scan(ex, min_score=0)):
                 failures.append(
                     f"{rule.source}: rule '{rule.id}': example not found as {rule.entity}: {ex!r}"
                 )
         for ex in rule.negative_examples:
-            if any(f.rule == rule.id for f in scanner.scan(ex)):
+            if any(f.rule == rule.id for f in scanner.scan(ex, min_score=0)):
                 failures.append(f"{rule.source}: rule '{rule.id}': negative example was found: {ex!r}")
     return failures
 

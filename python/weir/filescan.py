@@ -84,7 +84,7 @@ def scan_source(
             batches.clear()
 
     meta = [(r.entity, r.id, r.category) for r in scanner.rules]
-    floor = scanner.min_score or 0.0
+    floor = scanner.floor
     try:
         stream_in, _compression = open_source(source)
     except InputError as e:

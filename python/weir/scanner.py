@@ -56,11 +56,19 @@ def label(finding: Finding) -> str:
     return f"[{finding.entity}]"
 
 
+DEFAULT_MIN_SCORE = 0.5
+"""Findings scored below this are left out unless the caller sets ``min_score`` (0 keeps them
+all). A rule reports a bare value with nothing around it, a number that only has the shape of an
+ID, at a low score, and context (a label or hotword near it, a JSON key, a valid checksum) lifts
+it over this line; a policy applies its own thresholds instead (``Policy.min_score``)."""
+
+
 class Scanner:
     """A reusable compiled engine: all rules in one Vectorscan database, built once.
 
     ``extra_rules`` adds rule files; ``entities``, ``categories`` and ``min_score`` set defaults
-    that each call may override. ``limits`` bounds each call (``weir.Limits``: input bytes,
+    that each call may override (``min_score`` defaults to ``DEFAULT_MIN_SCORE``; 0 reports every
+    candidate, bare low-scored ones too). ``limits`` bounds each call (``weir.Limits``: input bytes,
     payload depth and items, image pixels and bytes, seconds); ``max_depth`` is a shortcut for
     ``limits.max_depth``. ``normalize`` looks through look-alike and invisible characters
     (full-width and other Unicode digits, Unicode dashes and spaces, zero-width characters, soft
@@ -117,6 +125,11 @@ class Scanner:
     def max_depth(self) -> int:
         return self.limits.max_depth
 
+    @property
+    def floor(self) -> float:
+        """The score under which findings are left out when a call sets none."""
+        return self.min_score if self.min_score is not None else DEFAULT_MIN_SCORE
+
     def _keep(
         self, entities: Collection[str] | None, categories: Collection[str] | None
     ) -> list[bool] | None:
@@ -154,7 +167,7 @@ class Scanner:
         if entities is not None or categories is not None:
             _check_categories(categories)
             keep = self._keep(wanted_entities, wanted_categories)
-        floor = min_score if min_score is not None else (self.min_score or 0.0)
+        floor = min_score if min_score is not None else self.floor
         use_ner = self._use_ner(ner if ner is not None else self.ner, wanted_entities, wanted_categories)
         if ocr is not False and _is_image(data):
             from weir import ocr as ocr_layer
@@ -362,6 +375,8 @@ class Scanner:
         pol = as_policy(policy)
         if pol.limits is not None:
             options.setdefault("limits", pol.limits)
+        if self.min_score is None:
+            options.setdefault("min_score", 0.0)  # the policy's thresholds decide
         result = self.with_deny_terms(pol.deny.terms).scan(data, **options)
         return result, decide(result.findings, pol, tool=tool, direction=direction)
 
@@ -426,7 +441,7 @@ class Stream:
     def __init__(self, scanner: Scanner, min_block: int, threads: int = 1) -> None:
         self._scanner = scanner
         self._native = scanner.engine.stream(min_block, threads)
-        self._floor = scanner.min_score or 0.0
+        self._floor = scanner.floor
 
     def _convert(self, raw: list[_core.StreamFinding]) -> list[Finding]:
         meta, floor = self._scanner._meta, self._floor
@@ -504,7 +519,11 @@ def scan(
         return scanner.scan(data, min_score=min_score, ner=ner, ocr=ocr, limits=limits)
     pol = as_policy(policy)
     result = scanner.with_deny_terms(pol.deny.terms).scan(
-        data, min_score=min_score, ner=ner, ocr=ocr, limits=limits if limits is not None else pol.limits
+        data,
+        min_score=min_score if min_score is not None else 0.0,  # the policy's thresholds decide
+        ner=ner,
+        ocr=ocr,
+        limits=limits if limits is not None else pol.limits,
     )
     return ScanResult(decide(result.findings, pol, enforce=False).findings)
 

@@ -21,7 +21,7 @@ from weir.masking import Decided, decide
 from weir.policy import Policy
 from weir.results import Category, Finding
 from weir.rules import Rule
-from weir.scanner import Scanner, make_finding
+from weir.scanner import DEFAULT_MIN_SCORE, Scanner, make_finding
 
 if TYPE_CHECKING:  # a name in the stubs only
     from weir._core import RawFinding
@@ -59,7 +59,10 @@ class Prepared:
         )
         self.policy = Policy.from_dict(settings.policy) if settings.policy is not None else None
         self.scanner = base.with_deny_terms(self.policy.deny.terms) if self.policy is not None else base
-        self.floor = settings.min_score if settings.min_score is not None else 0.0
+        if settings.min_score is not None:
+            self.floor = settings.min_score
+        else:  # as weir.scan: the default threshold, or the policy's thresholds decide
+            self.floor = 0.0 if self.policy is not None else DEFAULT_MIN_SCORE
         self._meta: list[tuple[str, str, Category]] = [
             (r.entity, r.id, r.category) for r in self.scanner.rules
         ]
