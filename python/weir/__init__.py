@@ -12,10 +12,11 @@ from weir.payload import PayloadError
 from weir.policy import Blocked, Policy, PolicyError
 from weir.results import Finding, ScanResult
 from weir.rules import Rule, RuleFileError
-from weir.scanner import Scanner, Stream, redact, scan
+from weir.scanner import DEFAULT_MIN_SCORE, Scanner, Stream, redact, scan
 from weir.vault import Vault, detokenize
 
 __all__ = [
+    "DEFAULT_MIN_SCORE",
     "Blocked",
     "Finding",
     "LimitExceeded",
