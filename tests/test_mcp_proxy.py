@@ -538,7 +538,10 @@ def test_usage_errors() -> None:
         (["--header", "A=b", "--", "cat"], "go with --url"),
         (["--url", "ftp://example.org/mcp"], "http:// or https://"),
         (["--url", "http://127.0.0.1:1/mcp", "--header", "Authorization"], "NAME=VALUE"),
-        (["--url", "http://127.0.0.1:1/mcp", "--header-env", "Authorization=WEIR_NO_SUCH_VAR_7781"], "not set"),
+        (
+            ["--url", "http://127.0.0.1:1/mcp", "--header-env", "Authorization=WEIR_NO_SUCH_VAR_7781"],
+            "not set",
+        ),
     ]:
         bad = subprocess.run([str(WEIR), "proxy", *argv], capture_output=True, text=True, timeout=60)
         assert bad.returncode == 2 and why in bad.stderr, (argv, bad.stderr)

@@ -450,7 +450,9 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     if args.url is not None and command:
         raise UsageError("proxy: give either --url or -- CMD ARGS..., not both")
     if args.url is None and not command:
-        raise UsageError("proxy: no server command; usage: weir proxy [--policy FILE] -- CMD ARGS... (or --url URL)")
+        raise UsageError(
+            "proxy: no server command; usage: weir proxy [--policy FILE] -- CMD ARGS... (or --url URL)"
+        )
     if args.url is None and (args.header or args.header_env):
         raise UsageError("proxy: --header and --header-env go with --url")
     headers = _headers(args.header, args.header_env)

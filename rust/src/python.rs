@@ -11,42 +11,11 @@ use crate::builtin::{BUILTIN_RULE_FILES, BUILTIN_RULE_MANIFEST};
 use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
 use crate::offsets::bytes_to_chars;
 use crate::python_conv::{surrogatepass, to_py_err, RuleError, ScanError};
+use crate::python_rule::PyRule;
 use crate::report::{RecordFormat, Records, RuleMeta};
 use crate::rules::RuleSpec;
 use crate::validators::{shannon_entropy as entropy, Validator};
 use crate::views::ViewOptions;
-
-/// A rule as Python hands it over: any object with these attributes (weir.rules.Rule).
-#[derive(FromPyObject)]
-struct PyRuleSpec {
-    id: String,
-    entity: String,
-    pattern: String,
-    validator: Option<String>,
-    score: f64,
-    hotwords: Vec<String>,
-    hotword_window: usize,
-    hotword_boost: f64,
-    min_entropy: Option<f64>,
-    require_hotword: bool,
-}
-
-impl From<PyRuleSpec> for RuleSpec {
-    fn from(r: PyRuleSpec) -> RuleSpec {
-        RuleSpec {
-            id: r.id,
-            entity: r.entity,
-            pattern: r.pattern,
-            validator: r.validator,
-            score: r.score,
-            hotwords: r.hotwords,
-            hotword_window: r.hotword_window,
-            hotword_boost: r.hotword_boost,
-            min_entropy: r.min_entropy,
-            require_hotword: r.require_hotword,
-        }
-    }
-}
 
 /// A str's or bytes' bytes: borrowed, or encoded for a str that holds lone surrogates.
 enum Bytes<'a, 'py> {
@@ -195,7 +164,7 @@ impl PyEngine {
     #[pyo3(signature = (rules, normalize=true, decode_depth=2))]
     fn new(
         py: Python<'_>,
-        rules: Vec<PyRuleSpec>,
+        rules: Vec<PyRef<'_, PyRule>>,
         normalize: bool,
         decode_depth: i64,
     ) -> PyResult<Self> {
@@ -212,7 +181,7 @@ impl PyEngine {
             normalize,
             decode_depth: depth,
         };
-        let specs: Vec<RuleSpec> = rules.into_iter().map(RuleSpec::from).collect();
+        let specs: Vec<RuleSpec> = rules.iter().map(|r| r.spec.clone()).collect();
         let engine = py
             .detach(|| Engine::new(&specs).and_then(|e| e.with_views(views)))
             .map_err(to_py_err)?;
@@ -584,6 +553,7 @@ fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
             .get_type::<crate::python_payload::PayloadLimitError>(),
     )?;
     m.add("MAX_WINDOW", crate::rules::MAX_WINDOW)?;
+    crate::python_rule::register(m)?;
     m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_rule_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
