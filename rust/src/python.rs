@@ -258,8 +258,11 @@ impl PyEngine {
     /// `PayloadDepthError` past `max_depth` levels and `TypeError` for other leaf types, each
     /// naming the JSON Pointer at fault; `PayloadLimitError(limit, observed, allowed)` past
     /// `max_items` keys, values and list items (counted before a container is walked) or
-    /// `max_bytes` bytes of leaf and key text, or `max_findings` findings.
-    #[pyo3(signature = (data, max_depth, max_items=None, max_bytes=None, max_findings=None))]
+    /// `max_bytes` bytes of leaf and key text, or `max_findings` findings. With `with_leaves`,
+    /// also every value leaf as (text, path), from the same walk (for the NER layer); else an
+    /// empty list.
+    #[pyo3(signature = (data, max_depth, max_items=None, max_bytes=None, max_findings=None, with_leaves=false))]
+    #[allow(clippy::too_many_arguments)]
     fn scan_payload<'py>(
         &self,
         py: Python<'py>,
@@ -268,15 +271,17 @@ impl PyEngine {
         max_items: Option<usize>,
         max_bytes: Option<usize>,
         max_findings: Option<usize>,
-    ) -> PyResult<Bound<'py, PyList>> {
+        with_leaves: bool,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
         let limits = crate::python_payload::WalkLimits {
             depth: max_depth,
             items: max_items.unwrap_or(usize::MAX),
             bytes: max_bytes.unwrap_or(usize::MAX),
             findings: max_findings.unwrap_or(usize::MAX),
         };
-        let found = crate::python_payload::scan_payload(py, &self.inner, data, limits)?;
-        PyList::new(py, found)
+        let (found, leaves) =
+            crate::python_payload::scan_payload(py, &self.inner, data, limits, with_leaves)?;
+        Ok((PyList::new(py, found)?, PyList::new(py, leaves)?))
     }
 
     /// The match-end pass alone (Vectorscan and the shape DFA; no span recovery, no validation):
