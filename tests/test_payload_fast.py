@@ -8,6 +8,7 @@ import types
 from collections import OrderedDict
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,7 +62,10 @@ def reference(
     found: list[Finding] = []
     for leaf in walk(data, max_depth=s.max_depth):
         raw = s.engine.scan(leaf.text, leaf.context)
-        found.extend(s._convert(leaf.text, raw, leaf.path, leaf.in_key, keep, floor))
+        found.extend(
+            msgspec.structs.replace(f, path=leaf.path, in_key=leaf.in_key)
+            for f in s._convert(raw, keep, floor)
+        )
     return found
 
 

@@ -66,20 +66,16 @@ def parse_rules(text: str, source: str) -> list[Rule]: ...
 
 CATEGORIES: list[str]
 
-RawFinding = tuple[int, int, int, float, str | None]
-"""(rule index, start, end, score, decoded); offsets in code points for str, bytes for bytes;
-decoded is None for a value found as written, else how it was hidden ("normalized", "base64",
-"url", "hex", "escape", "html", layers joined outermost first: "url/base64"). The span is then
-the hidden form in the input."""
-
-PayloadFinding = tuple[str, bool, int, int, int, float, str | bytes, str | None]
-"""(leaf path, in_key, rule index, start, end, score, value, decoded): the leaf's JSON Pointer,
-whether the finding is in a mapping key; offsets in code points for str (and int, float) leaves,
-bytes for bytes leaves; value the matched text, of the leaf's type; decoded as in RawFinding."""
-
-StreamFinding = tuple[int, int, int, float, bytes, int, int, str | None]
-"""(rule index, start, end, score, value, line, column, decoded); byte offsets absolute from the
-start of the stream; line and column (in code points) 1-based; decoded as in RawFinding."""
+RawFinding = tuple[int, int, int, float, str | bytes, str | None, str | None, bool, int | None, int | None]
+"""The one shape every scan returns a finding in: (rule index, start, end, score, value, decoded,
+path, in_key, line, column). Offsets in code points for str, bytes for bytes; value the matched
+text, of the scanned text's type (bytes from a stream); decoded None for a value found as written,
+else how it was hidden ("normalized", "base64", "url", "hex", "escape", "html", layers joined
+outermost first: "url/base64"), the span then being the hidden form in the input. path (a JSON
+Pointer) and in_key (the finding is in a mapping key) place it in a payload, None and False
+elsewhere; line and column (1-based, column in code points) place it in a stream, None elsewhere;
+stream offsets are absolute from the start of the stream. ``weir.scanner.make_finding`` turns it
+into a ``weir.Finding``."""
 
 class RuleError(ValueError): ...
 class ScanError(RuntimeError): ...
@@ -104,7 +100,7 @@ class Engine:
         max_bytes: int | None = None,
         max_findings: int | None = None,
         with_leaves: bool = False,
-    ) -> tuple[list[PayloadFinding], list[tuple[str | bytes, str]]]: ...
+    ) -> tuple[list[RawFinding], list[tuple[str | bytes, str]]]: ...
     def scan_raw(self, data: bytes) -> int: ...
     def stream(self, min_block: int = 65536, threads: int = 1) -> Stream: ...
     @property
@@ -139,8 +135,8 @@ class RecordFormat:
     ) -> None: ...
 
 class Stream:
-    def feed(self, chunk: bytes) -> list[StreamFinding]: ...
-    def close(self) -> list[StreamFinding]: ...
+    def feed(self, chunk: bytes) -> list[RawFinding]: ...
+    def close(self) -> list[RawFinding]: ...
     def feed_records(self, chunk: bytes, format: RecordFormat) -> tuple[bytes, RecordCounts]: ...
     def close_records(self, format: RecordFormat) -> tuple[bytes, RecordCounts]: ...
     @property

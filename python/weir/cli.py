@@ -275,14 +275,13 @@ def cmd_redact(args: argparse.Namespace) -> int:
     floor = scanner.floor
     render = Renderer(policy, {}) if policy is not None else None
 
-    def replacement(raw: _core.StreamFinding) -> bytes | None:
+    def replacement(raw: _core.RawFinding) -> bytes | None:
         """What replaces this finding, or None to leave it (below threshold, allowed, report)."""
-        i, s, e, score, value, _line, _column, _decoded = raw
-        if score < floor:
+        if raw[3] < floor:
             return None
         if policy is None or render is None:
-            return f"[{meta[i][0]}]".encode()
-        finding = make_finding(meta[i], s, e, score, value.decode("utf-8", "replace"))
+            return f"[{meta[raw[0]][0]}]".encode()
+        finding = make_finding(meta, raw)
         decided = decide([finding], policy)  # raises Blocked
         if not decided.actions or decided.actions[0][1].action == "report":
             return None
@@ -304,7 +303,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
     written = 0
     completed = False
 
-    def flush_to(limit: int, found: list[_core.StreamFinding]) -> None:
+    def flush_to(limit: int, found: list[_core.RawFinding]) -> None:
         nonlocal written, held
         at = written
         # Every finding is decided first: one inside a replaced span may still block, and one left

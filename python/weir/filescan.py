@@ -215,14 +215,15 @@ def _reason(e: BaseException) -> str:
 
 
 def _collect(
-    raw: list[_core.StreamFinding],
+    raw: list[_core.RawFinding],
     name: str,
     meta: Sequence[tuple[str, str, str]],
     floor: float,
     out: list[Hit],
 ) -> None:
-    for i, s, e, score, value, line, column, decoded in raw:
+    for i, s, e, score, value, decoded, _path, _in_key, line, column in raw:
         if score >= floor:
+            assert isinstance(value, bytes) and line is not None and column is not None  # a stream's
             entity, rule, category = meta[i]
             out.append(Hit(name, line, column, s, e, entity, rule, category, score, value, decoded=decoded))
 

@@ -25,18 +25,11 @@ D = TypeVar("D")
 ACCEPTED = "str, bytes, bytearray, memoryview, or a JSON-like dict/list"
 
 
-def make_finding(
-    meta: tuple[str, str, Category],
-    start: int,
-    end: int,
-    score: float,
-    value: str | bytes,
-    path: str | None = None,
-    in_key: bool = False,
-    decoded: str | None = None,
-) -> Finding:
-    """A Finding from the engine's raw tuple and its rule's (entity, id, category)."""
-    entity, rule, category = meta
+def make_finding(meta: Sequence[tuple[str, str, Category]], raw: _core.RawFinding) -> Finding:
+    """The ``Finding`` for one of the engine's ``RawFinding`` tuples; ``meta`` is (entity, rule
+    id, category) per rule index. The one place a native finding becomes a Python one."""
+    i, start, end, score, value, decoded, path, in_key, _line, _column = raw
+    entity, rule, category = meta[i]
     return Finding(
         entity=entity,
         rule=rule,
@@ -196,12 +189,12 @@ class Scanner:
         leaves: list[tuple[str | bytes, str | None]]
         if isinstance(data, (str, bytes)):
             check_size(len(data), lim, unit="code points" if isinstance(data, str) else "bytes")
-            found = self._convert(data, self._native_scan(data, lim), None, False, keep, floor)
+            found = self._convert(self._native_scan(data, lim), keep, floor)
             leaves = [(data, None)]
         elif isinstance(data, (bytearray, memoryview)):
             check_size(data.nbytes if isinstance(data, memoryview) else len(data), lim)
             blob = bytes(data)
-            found = self._convert(blob, self._native_scan(blob, lim), None, False, keep, floor)
+            found = self._convert(self._native_scan(blob, lim), keep, floor)
             leaves = [(blob, None)]
         elif is_container(data):
             found, leaves = self._scan_payload(data, keep, floor, with_leaves=use_ner, limits=lim)
@@ -260,8 +253,15 @@ class Scanner:
                     start, end = _byte_offset(text, start), _byte_offset(text, end)
                     value = raw[start:end]
                 extra.append(
-                    make_finding(
-                        (ent.entity, f"ner.{ent.entity.lower()}", "pii"), start, end, ent.score, value, path
+                    Finding(
+                        entity=ent.entity,
+                        rule=f"ner.{ent.entity.lower()}",
+                        category="pii",
+                        start=start,
+                        end=end,
+                        score=ent.score,
+                        value=value,
+                        path=path,
                     )
                 )
         if not extra:
@@ -306,29 +306,12 @@ class Scanner:
             # whole, after the scan.
             at_least = limit != "max_findings"
             raise LimitExceeded(limit, observed, allowed, what="the payload", at_least=at_least) from None
-        meta = self._meta
-        found = [
-            make_finding(meta[i], start, end, score, value, path, in_key, decoded)
-            for path, in_key, i, start, end, score, value, decoded in raw
-            if score >= floor and (keep is None or keep[i])
-        ]
-        return found, cast("list[tuple[str | bytes, str | None]]", leaves)
+        return self._convert(raw, keep, floor), cast("list[tuple[str | bytes, str | None]]", leaves)
 
-    def _convert(
-        self,
-        text: str | bytes,
-        raw: list[_core.RawFinding],
-        path: str | None,
-        in_key: bool,
-        keep: list[bool] | None,
-        floor: float,
-    ) -> list[Finding]:
+    def _convert(self, raw: list[_core.RawFinding], keep: list[bool] | None, floor: float) -> list[Finding]:
+        """The engine's findings scored at least ``floor``, of the rules ``keep`` selects."""
         meta = self._meta
-        return [
-            make_finding(meta[i], s, e, score, text[s:e], path, in_key, decoded)
-            for i, s, e, score, decoded in raw
-            if score >= floor and (keep is None or keep[i])
-        ]
+        return [make_finding(meta, r) for r in raw if r[3] >= floor and (keep is None or keep[r[0]])]
 
     def with_deny_terms(self, terms: Sequence[str]) -> Scanner:
         """This scanner plus one case-insensitive rule per denied term (entity DENIED_TERM)."""
@@ -438,13 +421,8 @@ class Stream:
         self._native = scanner.engine.stream(min_block, threads)
         self._floor = scanner.floor
 
-    def _convert(self, raw: list[_core.StreamFinding]) -> list[Finding]:
-        meta, floor = self._scanner._meta, self._floor
-        return [
-            make_finding(meta[i], s, e, score, value, decoded=decoded)
-            for i, s, e, score, value, _line, _column, decoded in raw
-            if score >= floor
-        ]
+    def _convert(self, raw: list[_core.RawFinding]) -> list[Finding]:
+        return self._scanner._convert(raw, None, self._floor)
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[Finding]:
         if not isinstance(chunk, bytes):

@@ -10,7 +10,9 @@ use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use crate::builtin::{BUILTIN_RULE_FILES, BUILTIN_RULE_MANIFEST};
 use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
 use crate::offsets::bytes_to_chars;
-use crate::python_conv::{surrogatepass, to_py_err, RuleError, ScanError};
+use crate::python_conv::{
+    raw_finding, span_value, surrogatepass, to_py_err, Place, RuleError, ScanError,
+};
 use crate::python_rule::PyRule;
 use crate::report::{RecordFormat, Records, RuleMeta};
 use crate::rules::RuleSpec;
@@ -67,6 +69,10 @@ fn findings_to_list<'py>(
     text: &Text<'_, '_>,
 ) -> PyResult<Bound<'py, PyList>> {
     let bytes = text.bytes();
+    let values: Vec<Bound<'py, PyAny>> = found
+        .iter()
+        .map(|f| span_value(py, bytes, text.is_str, f.start, f.end))
+        .collect::<PyResult<_>>()?;
     if text.is_str && !bytes.is_ascii() {
         let mut offsets: Vec<usize> = found.iter().flat_map(|f| [f.start, f.end]).collect();
         bytes_to_chars(bytes, &mut offsets);
@@ -79,7 +85,8 @@ fn findings_to_list<'py>(
         py,
         found
             .iter()
-            .map(|f| (f.rule, f.start, f.end, f.score, f.origin.label())),
+            .zip(values)
+            .map(|(f, v)| raw_finding(f, v, Place::default())),
     )
 }
 
@@ -87,17 +94,11 @@ fn stream_findings<'py>(py: Python<'py>, found: Vec<Located>) -> PyResult<Bound<
     PyList::new(
         py,
         found.into_iter().map(|l| {
-            let f = l.finding;
-            (
-                f.rule,
-                f.start,
-                f.end,
-                f.score,
-                PyBytes::new(py, &l.value),
-                l.line,
-                l.column,
-                f.origin.label(),
-            )
+            let place = Place {
+                line_column: Some((l.line, l.column)),
+                ..Place::default()
+            };
+            raw_finding(&l.finding, PyBytes::new(py, &l.value).into_any(), place)
         }),
     )
 }
@@ -190,7 +191,7 @@ impl PyEngine {
         })
     }
 
-    /// Scan str or bytes. Returns (rule index, start, end, score, decoded) tuples sorted by
+    /// Scan str or bytes. Returns `RawFinding` tuples (see `python_conv::RawFinding`) sorted by
     /// position; offsets count code points for str and bytes for bytes; `decoded` is None for a
     /// value found as written, else how it was hidden ("base64", "url/base64", "normalized").
     /// More than `max_findings` findings raise `PayloadLimitError("max_findings", n, max)`.
@@ -252,9 +253,8 @@ impl PyEngine {
     }
 
     /// Walk a JSON-like payload (dicts, lists, tuples; str, bytes, int, float, bool, None
-    /// leaves) as `weir.payload.walk` does and scan every leaf and key in one pass. Returns
-    /// (leaf path, in_key, rule index, start, end, score, value, decoded) for each finding, in document
-    /// order; offsets count code points in str leaves and bytes in bytes leaves. Raises
+    /// leaves) as `weir.payload.walk` does and scan every leaf and key in one pass. Returns a
+    /// `RawFinding` with its leaf's path and in_key for each finding, in document order; offsets count code points in str leaves and bytes in bytes leaves. Raises
     /// `PayloadDepthError` past `max_depth` levels and `TypeError` for other leaf types, each
     /// naming the JSON Pointer at fault; `PayloadLimitError(limit, observed, allowed)` past
     /// `max_items` keys, values and list items (counted before a container is walked) or
@@ -382,9 +382,8 @@ impl PyStream {
 
 #[pymethods]
 impl PyStream {
-    /// Feed the next chunk: (rule index, start, end, score, value bytes, line, column, decoded)
-    /// for findings now final; offsets absolute from the start of the stream, line and column
-    /// 1-based.
+    /// Feed the next chunk: a `RawFinding` (value bytes, with line and column, 1-based) for each
+    /// finding now final; offsets absolute from the start of the stream.
     fn feed<'py>(
         &self,
         py: Python<'py>,

@@ -18,6 +18,7 @@ use pyo3::types::{
 
 use crate::engine::{Engine, Finding};
 use crate::offsets::bytes_to_chars;
+use crate::python_conv::{raw_finding, span_value, Place, RawFinding};
 
 create_exception!(
     _core,
@@ -316,28 +317,6 @@ fn int_text<'py>(node: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
     })
 }
 
-/// A byte offset moved forward to the next character boundary: past continuation bytes, which
-/// works for UTF-8 and for the `surrogatepass` form of a str with lone surrogates alike.
-fn ceil_boundary(text: &[u8], mut at: usize) -> usize {
-    while at < text.len() && (text[at] & 0xC0) == 0x80 {
-        at += 1;
-    }
-    at
-}
-
-/// A finding as `scan_payload` returns it: (leaf path, in_key, rule index, start, end, score,
-/// value, decoded).
-type PayloadFinding<'py> = (
-    Bound<'py, PyAny>,
-    bool,
-    u32,
-    usize,
-    usize,
-    f64,
-    Bound<'py, PyAny>,
-    Option<String>,
-);
-
 /// A value leaf as the NER layer takes it: its text (str, or bytes for a bytes leaf) and its JSON
 /// Pointer.
 pub type PayloadLeaf<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
@@ -350,7 +329,7 @@ pub fn scan_payload<'py>(
     root: &Bound<'py, PyAny>,
     limits: WalkLimits,
     with_leaves: bool,
-) -> PyResult<(Vec<PayloadFinding<'py>>, Vec<PayloadLeaf<'py>>)> {
+) -> PyResult<(Vec<RawFinding<'py>>, Vec<PayloadLeaf<'py>>)> {
     let w = walk(root, limits)?;
     // A str with lone surrogates has no UTF-8 form to borrow: it is encoded as `surrogatepass`
     // writes it (offsets in code points stay right), into storage that outlives the borrows.
@@ -400,17 +379,8 @@ pub fn scan_payload<'py>(
             py,
             &w.pointer(leaf.segment, |k| Cow::Borrowed(texts[k as usize])),
         )?;
-        let value = |f: &Finding| -> PyResult<Bound<'py, PyAny>> {
-            match &leaf.source {
-                Source::Bytes(_) => Ok(PyBytes::new(py, &text[f.start..f.end]).into_any()),
-                // str leaves: Python's text[start:end] in code points, whose byte offsets are
-                // the engine's moved to character boundaries.
-                _ => {
-                    let (a, b) = (ceil_boundary(text, f.start), ceil_boundary(text, f.end));
-                    crate::python_conv::str_from_bytes(py, &text[a..b.max(a)])
-                }
-            }
-        };
+        let is_str = !matches!(leaf.source, Source::Bytes(_));
+        let value = |f: &Finding| span_value(py, text, is_str, f.start, f.end);
         let values: Vec<Bound<'py, PyAny>> = found.iter().map(value).collect::<PyResult<_>>()?;
         if matches!(leaf.source, Source::Str(_)) && !text.is_ascii() {
             let mut offsets: Vec<usize> = found.iter().flat_map(|f| [f.start, f.end]).collect();
@@ -420,17 +390,13 @@ pub fn scan_payload<'py>(
                 f.end = pair[1];
             }
         }
-        for (f, v) in found.into_iter().zip(values) {
-            out.push((
-                path.clone(),
-                leaf.in_key,
-                f.rule,
-                f.start,
-                f.end,
-                f.score,
-                v,
-                f.origin.label(),
-            ));
+        for (f, v) in found.iter().zip(values) {
+            let place = Place {
+                path: Some(path.clone()),
+                in_key: leaf.in_key,
+                line_column: None,
+            };
+            out.push(raw_finding(f, v, place));
         }
     }
     let mut leaves = Vec::new();

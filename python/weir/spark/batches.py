@@ -69,7 +69,7 @@ def scan_batches(
             where, values = _non_null(batch.column(col))
             if plain:  # the hot path: the engine's tuples, no Finding objects
                 for row, found in zip(where, state.raw(values), strict=True):
-                    for i, start, end, score, how in found:
+                    for i, start, end, score, _value, how, *_place in found:
                         rows.append(row)
                         in_col.append(c)
                         rule_at.append(i)

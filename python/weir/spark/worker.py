@@ -83,7 +83,7 @@ class Prepared:
         return f"Prepared(rules={len(self._meta)}, policy={self.policy is not None})"
 
     def raw(self, texts: Sequence[str | bytes]) -> list[list[RawFinding]]:
-        """Per text, the engine's (rule index, start, end, score, decoded) at or above the score floor:
+        """Per text, the engine's ``RawFinding`` tuples at or above the score floor:
         ``findings`` without building a Finding per match. One native call for the whole list."""
         floor = self.floor
         found = self.scanner.engine.scan_batch(texts, [None] * len(texts))
@@ -94,16 +94,8 @@ class Prepared:
     def findings(self, texts: Sequence[str | bytes]) -> list[list[Finding]]:
         """Per text, its findings at or above the score floor, as ``weir.scan`` would report them
         (offsets in code points for str, bytes for bytes). One native call for the whole list."""
-        raw = self.scanner.engine.scan_batch(texts, [None] * len(texts))
-        meta, floor = self._meta, self.floor
-        return [
-            [
-                make_finding(meta[i], s, e, score, text[s:e], decoded=how)
-                for i, s, e, score, how in found
-                if score >= floor
-            ]
-            for text, found in zip(texts, raw, strict=True)
-        ]
+        meta = self._meta
+        return [[make_finding(meta, r) for r in found] for found in self.raw(texts)]
 
     def decide(self, findings: list[Finding]) -> Decided:
         """The policy's verdict on one value's findings (never raises ``Blocked``)."""
