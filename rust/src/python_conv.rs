@@ -81,7 +81,11 @@ pub(crate) struct Place<'py> {
 }
 
 /// `f` (offsets already in the text's own units) with its value, as a `RawFinding`.
-pub(crate) fn raw_finding<'py>(f: &Finding, value: Bound<'py, PyAny>, place: Place<'py>) -> RawFinding<'py> {
+pub(crate) fn raw_finding<'py>(
+    f: &Finding,
+    value: Bound<'py, PyAny>,
+    place: Place<'py>,
+) -> RawFinding<'py> {
     let (line, column) = place.line_column.unzip();
     (
         f.rule,
