@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import weir
+from weir.masking import apply, decide
 from weir.policy import Policy, PolicyError
 
 EMAIL = "jane.doe@example.com"
@@ -328,3 +329,38 @@ def test_cli_hash_and_vault_tokenize(key: str, tmp_path: Path, monkeypatch: pyte
         assert weir.detokenize(text, v).startswith(EMAIL)
     monkeypatch.delenv("WEIR_KEY")
     assert main(["redact", str(log), "-o", str(out), "--policy", str(policy)]) == 2
+
+
+# --- one pipeline: scan → decide → apply -----------------------------------------------------
+
+MIXED = "mail jane.doe@example.com, card 4111 1111 1111 1111, again jane.doe@example.com"
+
+
+@pytest.mark.parametrize("policy", [None, "default", "audit"])
+@pytest.mark.parametrize("data", [MIXED, MIXED.encode(), {"note": MIXED, "n": [MIXED, 7]}])
+def test_redact_is_scan_then_decide_then_apply(policy: str | None, data: Any) -> None:
+    """weir.redact takes the same three steps a caller composing them would: nothing it does is
+    its own."""
+    pol = Policy.builtin(policy) if policy is not None else None
+    scanner = weir.Scanner()
+    # With a policy, its thresholds choose (weir.redact scans at min_score 0 for it).
+    found = scanner.scan(data, min_score=None if pol is None else 0.0).findings
+    decided = decide(found, pol)
+    assert weir.redact(data, policy) == apply(data, decided, pol)
+
+
+def test_decided_keeps_report_out_of_what_is_replaced() -> None:
+    pol = Policy.from_dict({"entities": {"EMAIL_ADDRESS": "report", "CREDIT_CARD": "redact"}})
+    decided = decide(weir.Scanner().scan(MIXED, min_score=0.0).findings, pol)
+    assert {f.entity for f in decided.findings} == {"EMAIL_ADDRESS", "CREDIT_CARD"}
+    assert {f.entity for f in decided.replaced.findings} == {"CREDIT_CARD"}
+    assert apply(MIXED, decided, pol).count("jane.doe@example.com") == 2
+    assert "4111" not in apply(MIXED, decided, pol)
+    assert "jane" not in repr(decided) and "4111" not in repr(decided)
+
+
+def test_decide_without_a_policy_labels_everything_and_never_blocks() -> None:
+    found = weir.scan(MIXED).findings
+    decided = decide(found, None)
+    assert decided.findings == found and not decided.blocked
+    assert apply(MIXED, decided, None) == "mail [EMAIL_ADDRESS], card [CREDIT_CARD], again [EMAIL_ADDRESS]"

@@ -280,12 +280,9 @@ def cmd_redact(args: argparse.Namespace) -> int:
         if raw[3] < floor:
             return None
         if policy is None or render is None:
-            return f"[{meta[raw[0]][0]}]".encode()
-        finding = make_finding(meta, raw)
-        decided = decide([finding], policy)  # raises Blocked
-        if not decided.actions or decided.actions[0][1].action == "report":
-            return None
-        return render.render(finding, decided.actions[0][1]).encode()
+            return f"[{meta[raw[0]][0]}]".encode()  # LABEL's text, without building a Finding
+        replaced = decide([make_finding(meta, raw)], policy).replaced  # raises Blocked
+        return render.render(replaced.findings[0], replaced.specs[0]).encode() if replaced else None
 
     stream = scanner.engine.stream()
     source, _compression = open_source(Source(args.path))

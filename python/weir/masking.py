@@ -1,50 +1,99 @@
-"""Applying a policy to findings: which to keep, what to replace them with, when to block.
+"""The policy stages of weir's one pipeline: scan (``scanner``) → **decide** → **apply**.
 
-The scanner finds; this module decides per finding (allow-list, score threshold, action) and
-renders the replacement. ``redaction`` does the splicing for every input shape.
+``decide`` turns findings into a ``Decided`` (per finding: dropped by the allow-list or a
+threshold, or kept with its action); ``apply`` writes the replacements into a copy of the input
+(``redaction`` does the splicing for every input shape). ``weir.redact``, ``weir scan/redact``,
+the MCP guard and the Spark functions all come through these two; with no policy, every finding is
+redacted to ``[ENTITY]`` (``LABEL``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from weir.policy import ActionSpec, Blocked, Policy
-from weir.redaction import rebuild, splice
+from weir.redaction import Replace, rebuild, splice
 from weir.results import Finding
 
+LABEL = ActionSpec(action="redact")
+"""What happens to every finding when there is no policy: replaced by ``[ENTITY]``."""
 
-@dataclass
+
 class Decided:
-    """Findings that survived the policy, each with its action."""
+    """Findings that survived the policy, each with its action: two parallel lists rather than a
+    pair per finding, so three million findings cost no extra objects for the garbage collector
+    to walk."""
 
-    actions: list[tuple[Finding, ActionSpec]] = field(default_factory=list)
+    __slots__ = ("findings", "specs")
+
+    def __init__(self, actions: Iterable[tuple[Finding, ActionSpec]] = ()) -> None:
+        self.findings: list[Finding] = []
+        self.specs: list[ActionSpec] = []
+        for f, spec in actions:
+            self.add(f, spec)
+
+    @classmethod
+    def every(cls, findings: Sequence[Finding], spec: ActionSpec) -> Decided:
+        """Each of ``findings`` with the same action."""
+        out = cls()
+        out.findings = list(findings)
+        out.specs = [spec] * len(out.findings)
+        return out
+
+    def add(self, finding: Finding, spec: ActionSpec) -> None:
+        self.findings.append(finding)
+        self.specs.append(spec)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __repr__(self) -> str:
+        return f"Decided({len(self)} findings)"  # never the values
 
     @property
-    def findings(self) -> list[Finding]:
-        return [f for f, _ in self.actions]
+    def actions(self) -> list[tuple[Finding, ActionSpec]]:
+        return list(zip(self.findings, self.specs, strict=True))
+
+    @property
+    def blocked(self) -> list[Finding]:
+        """The findings whose action is ``block``."""
+        return [f for f, spec in zip(self.findings, self.specs, strict=True) if spec.action == "block"]
+
+    @property
+    def replaced(self) -> Decided:
+        """What ``apply`` replaces: every action but ``report`` (``block`` never gets that far)."""
+        if all(spec.action != "report" for spec in set(self.specs)):
+            return self
+        return Decided(a for a in zip(self.findings, self.specs, strict=True) if a[1].action != "report")
+
+    def enforce(self) -> Decided:
+        """Raise ``Blocked`` (naming counts only) if any finding's action is ``block``."""
+        blocked = self.blocked
+        if blocked:
+            raise Blocked.of(blocked)
+        return self
 
 
 def decide(
     findings: Sequence[Finding],
-    policy: Policy,
+    policy: Policy | None,
     *,
     tool: str | None = None,
     direction: str | None = None,
     enforce: bool = True,
 ) -> Decided:
-    """Drop allow-listed and low-scoring findings; with ``enforce``, raise ``Blocked`` if any
-    left says block."""
+    """Drop allow-listed and low-scoring findings and give each one left its action; with
+    ``enforce``, raise ``Blocked`` if any says block. No policy: every finding is redacted
+    (``LABEL``); the scanner's threshold has already chosen them."""
+    if policy is None:
+        return Decided.every(findings, LABEL)
     out = Decided()
     for f in findings:
         spec = action_for(policy, f.entity, f.category, f.score, f.value, tool=tool, direction=direction)
         if spec is not None:
-            out.actions.append((f, spec))
-    blocked = [f for f, spec in out.actions if spec.action == "block"]
-    if blocked and enforce:
-        raise Blocked.of(blocked)
-    return out
+            out.add(f, spec)
+    return out.enforce() if enforce else out
 
 
 def action_for(
@@ -127,15 +176,26 @@ def mask(value: str, spec: ActionSpec) -> str:
     return "".join(c if (i in keep or not c.isalnum()) else spec.mask_char for i, c in enumerate(value))
 
 
-def apply(
-    data: Any, findings: Sequence[Finding], decided: Decided, policy: Policy, *, share_unchanged: bool = False
-) -> Any:
-    """``data`` with the decided findings replaced (``report`` ones left as they are)."""
-    replaced = [(f, s) for f, s in decided.actions if s.action != "report"]
+def label(finding: Finding) -> str:
+    """``LABEL``'s replacement: the entity name in brackets."""
+    return f"[{finding.entity}]"
+
+
+def apply(data: Any, decided: Decided, policy: Policy | None, *, share_unchanged: bool = False) -> Any:
+    """``data`` (str, bytes, or a JSON-like payload) with the decided findings replaced
+    (``report`` ones left as they are); ``data`` itself when nothing is. Decide with
+    ``enforce`` first: ``apply`` does not block."""
+    replaced = decided.replaced
     if not replaced:
         return data
-    render = Renderer(policy, {id(f): s for f, s in replaced})
-    chosen = [f for f, _ in replaced]
+    chosen = replaced.findings
+    render: Replace
+    if set(replaced.specs) <= {LABEL}:
+        render = label  # no keys, no per-finding lookup: finding-dense input stays cheap
+    else:
+        if policy is None:
+            raise ValueError("apply: these actions need the policy that decided them")
+        render = Renderer(policy, dict(zip(map(id, chosen), replaced.specs, strict=True)))
     if isinstance(data, str):
         return splice(data, chosen, render)
     if isinstance(data, (bytes, bytearray, memoryview)):

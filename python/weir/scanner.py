@@ -16,7 +16,6 @@ from weir.masking import Decided, decide
 from weir.masking import apply as apply_policy
 from weir.payload import PayloadError, PayloadTooDeep, is_container
 from weir.policy import Blocked, Policy
-from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
 from weir.rules import Rule, check_window, load_builtin, load_file
 
@@ -42,11 +41,6 @@ def make_finding(meta: Sequence[tuple[str, str, Category]], raw: _core.RawFindin
         in_key=in_key,
         decoded=decoded,
     )
-
-
-def label(finding: Finding) -> str:
-    """The default replacement: the entity name in brackets."""
-    return f"[{finding.entity}]"
 
 
 DEFAULT_MIN_SCORE = 0.5
@@ -372,29 +366,22 @@ class Scanner:
         ``direction`` select the policy's overrides. Raises ``weir.Blocked`` on a block action.
         Input over a limit (``weir.Limits``) raises ``weir.LimitExceeded``, or ``weir.Blocked``
         when the policy blocks what it cannot see (``blocks_over_limit``): never a partial copy."""
-        if policy is not None:
-            pol = as_policy(policy)
+        pol = as_policy(policy) if policy is not None else None
+        if pol is None:
+            result = self.scan(data, **options)
+            decided = decide(result.findings, None)
+        else:
             try:
                 result, decided = self.scan_with_policy(data, pol, tool=tool, direction=direction, **options)
             except LimitExceeded as e:
                 if blocks_over_limit(pol, tool=tool, direction=direction):
                     raise Blocked({LIMIT_ENTITY: 1}) from e
                 raise
-            if options.get("ocr") is not False and _is_image(data):
-                # An image cannot show a mask or a token: every finding the policy does not
-                # leave as it is gets its box filled.
-                gone = [f for f, spec in decided.actions if spec.action != "report"]
-                return cast(D, self._redact_image(data, gone, options))
-            return cast(D, apply_policy(data, result.findings, decided, pol))
-        result = self.scan(data, **options)
         if options.get("ocr") is not False and _is_image(data):
-            return cast(D, self._redact_image(data, result.findings, options))
-        if isinstance(data, str):
-            return cast(D, splice(data, result.findings, label))
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            out = splice(bytes(data), result.findings, label)
-            return cast(D, bytearray(out) if isinstance(data, bytearray) else out)
-        return cast(D, rebuild(data, result.findings, label))
+            # An image cannot show a mask or a token: every finding the policy does not leave as
+            # it is gets its box filled.
+            return cast(D, self._redact_image(data, decided.replaced.findings, options))
+        return cast(D, apply_policy(data, decided, pol))
 
     def _redact_image(self, data: object, findings: list[Finding], options: dict[str, Any]) -> object:
         """The image with each finding's box filled, in the kind it came as (PIL, bytes...)."""

@@ -230,7 +230,7 @@ class Guard:
         # The whole definition, _meta included: every string the client receives is scanned.
         meta = tool
         decided = self._injection_decided(meta, tool=name)
-        hits = [f for f, s in decided.actions if s.action == "block"]
+        hits = decided.blocked
         if not hits:
             self.watch.release(name)
             return self._act_on_metadata(tool, meta, decided, "tools/list", name)
@@ -303,7 +303,7 @@ class Guard:
         if not isinstance(instructions, str) or not instructions:
             return result
         decided = self._injection_decided({"instructions": instructions}, tool=None)
-        hits = [f for f, s in decided.actions if s.action == "block"]
+        hits = decided.blocked
         if not hits:
             return self._act_on_metadata(result, {"instructions": instructions}, decided, "initialize", None)
         mode = self.settings.poisoned_tools
@@ -323,7 +323,7 @@ class Guard:
             for item in items:
                 meta = item  # _meta included, as for tools
                 decided = self._injection_decided(meta, tool=None)
-                hits = [f for f, s in decided.actions if s.action == "block"]
+                hits = decided.blocked
                 new = item
                 if hits and self.settings.poisoned_tools != "report":
                     self._record(method, None, "outbound", "redact", hits, "poisoned")
@@ -431,22 +431,21 @@ class Guard:
         )
         scanned = [(m, self._decide_media(m, method, tool, direction, what)) for m in media]
 
-        chosen = decided.actions + [a for _, d in scanned for a in d.actions]
-        blocked = [f for f, s in chosen if s.action == "block"]
+        chosen = Decided([*decided.actions, *(a for _, d in scanned for a in d.actions)])
+        blocked = chosen.blocked
         if blocked:
             counts = _counts(blocked)
-            self._record(method, tool, direction, "block", [f for f, _ in chosen], "blocked")
+            self._record(method, tool, direction, "block", chosen.findings, "blocked")
             why = "which the policy blocks"
-            if all(s is fields.BLOCK_IN_FIELD for f, s in chosen if s.action == "block"):
+            if all(s is fields.BLOCK_IN_FIELD for _, s in chosen.actions if s.action == "block"):
                 why = fields.WHY_BLOCKED[direction]
             raise Withheld(
                 "blocked", f"weir withheld the {what}: it contains {_describe(counts)}, {why}", counts
             )
         if chosen:
-            replaced = any(s.action != "report" for _, s in chosen)
-            self._record(method, tool, direction, "redact" if replaced else "report", [f for f, _ in chosen])
+            self._record(method, tool, direction, "redact" if chosen.replaced else "report", chosen.findings)
 
-        out = apply(view, result.findings, decided, self.policy, share_unchanged=True)
+        out = apply(view, decided, self.policy, share_unchanged=True)
         redacted_media = [(m, self._redacted_media(m, d)) for m, d in scanned]
         if out is view and all(raw is m.raw for m, raw in redacted_media):
             return message  # nothing replaced: the message as it came (media and mirrors included)
@@ -505,7 +504,7 @@ class Guard:
         raise Withheld("unscannable", f"weir withheld the {what}: it holds {thing}, which weir cannot scan")
 
     def _redacted_media(self, m: content.Media, d: Decided) -> bytes:
-        replaced = [f for f, s in d.actions if s.action != "report"]
+        replaced = d.replaced.findings
         if not replaced:
             return m.raw
         if any(f.box is not None for f in replaced):
@@ -514,7 +513,7 @@ class Guard:
             out = redact_image(m.raw, replaced, limits=self.policy.limits or self.scanner.limits)
             assert isinstance(out, bytes)
             return out
-        out_bytes = apply(m.raw, replaced, d, self.policy)
+        out_bytes = apply(m.raw, d, self.policy)
         assert isinstance(out_bytes, bytes)
         return out_bytes
 
@@ -526,19 +525,23 @@ class Guard:
         self, item: dict[str, Any], meta: dict[str, Any], decided: Decided, method: str, tool: str | None
     ) -> dict[str, Any]:
         """Injection findings under a non-blocking action: report audits, others rewrite."""
-        if not decided.actions:
+        if not decided:
             return item
-        replaced = any(s.action != "report" for _, s in decided.actions)
         self._record(
-            method, tool, "outbound", "redact" if replaced else "report", decided.findings, "injection"
+            method,
+            tool,
+            "outbound",
+            "redact" if decided.replaced else "report",
+            decided.findings,
+            "injection",
         )
-        new = apply(meta, decided.findings, decided, self.policy)
+        new = apply(meta, decided, self.policy)
         return item if new is meta else {**item, **new}
 
     def _warned(
         self, item: dict[str, Any], meta: dict[str, Any], hits: list[Finding], field: str
     ) -> dict[str, Any]:
-        new = apply(meta, hits, Decided([(f, _WARN_SPEC) for f in hits]), self.policy)
+        new = apply(meta, Decided([(f, _WARN_SPEC) for f in hits]), self.policy)
         out = {**item, **new}
         if field in item:
             out[field] = WARNING.format(counts=_describe(_counts(hits)))

@@ -12,10 +12,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from weir.masking import Renderer
-from weir.policy import Blocked
-from weir.redaction import splice
-from weir.scanner import label
+from weir.masking import apply, decide
 from weir.spark.worker import Prepared, Settings, prepared
 
 OnBlock = Literal["withhold", "raise"]
@@ -110,25 +107,17 @@ def redact_values(
 ) -> list[str | bytes | None]:
     """Each value as ``weir.redact(value, policy)`` returns it; ``None`` for a value the policy
     blocks (``on_block="withhold"``), or ``Blocked`` raised (``"raise"``), naming only counts."""
-    found = state.findings(values)
-    if state.policy is None:
-        return [splice(v, fs, label) if fs else v for v, fs in zip(values, found, strict=True)]
-    render = Renderer(state.policy, {})
     out: list[str | bytes | None] = []
-    for value, fs in zip(values, found, strict=True):
-        decided = state.decide(fs) if fs else None
-        if decided is None or not decided.actions:
+    for value, fs in zip(values, state.findings(values), strict=True):
+        decided = decide(fs, state.policy, enforce=False) if fs else None
+        if decided is None:
             out.append(value)
-            continue
-        blocked = [f for f, spec in decided.actions if spec.action == "block"]
-        if blocked:
+        elif decided.blocked:
             if on_block == "raise":
-                raise Blocked.of(blocked)
+                decided.enforce()
             out.append(None)
-            continue
-        replaced = [(f, spec) for f, spec in decided.actions if spec.action != "report"]
-        render.specs.update((id(f), spec) for f, spec in replaced)
-        out.append(splice(value, [f for f, _ in replaced], render) if replaced else value)
+        else:
+            out.append(apply(value, decided, state.policy))
     return out
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from weir.keys import keyed_digest, load_key
-from weir.masking import Decided, decide
+from weir.masking import decide
 from weir.policy import Policy
 from weir.results import Category, Finding
 from weir.rules import Rule
@@ -97,18 +97,13 @@ class Prepared:
         meta = self._meta
         return [[make_finding(meta, r) for r in found] for found in self.raw(texts)]
 
-    def decide(self, findings: list[Finding]) -> Decided:
-        """The policy's verdict on one value's findings (never raises ``Blocked``)."""
-        assert self.policy is not None
-        return decide(findings, self.policy, enforce=False)
-
     def reported(self, texts: Sequence[str | bytes]) -> list[list[Finding]]:
         """What ``weir.scan(text, policy=...)`` returns for each text: with a policy, only what
         it would act on."""
         found = self.findings(texts)
         if self.policy is None:
             return found
-        return [self.decide(fs).findings if fs else fs for fs in found]
+        return [decide(fs, self.policy, enforce=False).findings if fs else fs for fs in found]
 
     def fingerprint(self, f: Finding) -> str:
         """HMAC-SHA-256 of the entity and value under ``WEIR_KEY`` (or the policy's key file):
