@@ -62,11 +62,32 @@ def test_shapes_stay_under_the_threshold_until_context(
     assert high is not None and high >= THRESHOLD, (with_context, high)
 
 
-def test_five_digits_are_a_postcode_only_with_a_label_or_an_address(scanner: weir.Scanner) -> None:
-    assert best(scanner, "50667", "DE_PLZ") is None
+def test_five_digits_are_a_postcode_with_a_label_an_address_or_as_a_whole_value(
+    scanner: weir.Scanner,
+) -> None:
     assert best(scanner, "Lieferung 50667 Stück", "DE_PLZ") is None
     assert best(scanner, "Lindenstraße 12, 04109 Leipzig", "DE_PLZ") is not None
     assert best(scanner, "PLZ/Ort: 04109 Leipzig", "DE_PLZ") is not None
+    # A whole value or line is a candidate for min_score=0, under the threshold until a postcode
+    # key or word is near.
+    bare = best(scanner, "50667", "DE_PLZ")
+    assert bare is not None and bare < THRESHOLD
+    keyed = [f for f in scanner.scan({"plz": "50667"}).findings if f.entity == "DE_PLZ"]
+    assert keyed and keyed[0].score >= THRESHOLD
+
+
+def test_nine_bare_digits_are_a_bsnr_only_where_no_checked_reading_claims_them(
+    scanner: weir.Scanner,
+) -> None:
+    # 991234567 is no SSN (9xx area) and fails the LANR check digit: only the BSNR reading is left.
+    bare = best(scanner, "991234567", "DE_BSNR")
+    assert bare is not None and bare < THRESHOLD
+    # 381234500 passes the SSN checks: that reading (0.35) wins the span over a bare BSNR (0.1) ...
+    assert best(scanner, "381234500", "DE_BSNR") is None
+    assert best(scanner, "381234500", "US_SSN") is not None
+    # ... unless a BSNR key says which it is.
+    keyed = [f.entity for f in scanner.scan({"bsnr": "381234500"}).findings]
+    assert keyed == ["DE_BSNR"]
 
 
 def test_the_id_card_check_digit_decides_the_machine_readable_form(scanner: weir.Scanner) -> None:
