@@ -247,7 +247,10 @@ mod tests {
         assert!(de_id_card(b"NNJM600N6"));
         assert!(!de_id_card(b"TJV3FG90H8"), "wrong check digit");
         assert!(!de_id_card(b"MMG0WF91H5"), "wrong check digit");
-        assert!(de_id_card(b"T1FZLFGWW"), "nine characters may end in a letter");
+        assert!(
+            de_id_card(b"T1FZLFGWW"),
+            "nine characters may end in a letter"
+        );
         assert!(!de_id_card(b"AJV3FG90H"), "vowels are not used");
         assert!(!de_id_card(b"TBV3FG90H"), "B is not used");
         assert!(!de_id_card(b"1JV3FG90H"), "a letter first");
@@ -261,7 +264,12 @@ mod tests {
     #[test]
     fn kvnr() {
         // Generated numbers.
-        for v in [&b"H207319584"[..], b"K615594079", b"r816184952", b"W931034132"] {
+        for v in [
+            &b"H207319584"[..],
+            b"K615594079",
+            b"r816184952",
+            b"W931034132",
+        ] {
             assert!(de_kvnr(v), "{v:?}");
         }
         assert!(!de_kvnr(b"H207319585"), "wrong check digit");
@@ -316,7 +324,12 @@ mod tests {
     #[test]
     fn fuehrerschein() {
         // The specimen card's number (Bundesdruckerei), and generated ones.
-        for v in [&b"B072RRE2I55"[..], b"C051J4K2RX1", b"f120000rs81", b"K030M17W371"] {
+        for v in [
+            &b"B072RRE2I55"[..],
+            b"C051J4K2RX1",
+            b"f120000rs81",
+            b"K030M17W371",
+        ] {
             assert!(de_fuehrerschein(v), "{v:?}");
         }
         assert!(!de_fuehrerschein(b"B072RRE2I45"), "wrong check character");

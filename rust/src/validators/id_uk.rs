@@ -61,11 +61,17 @@ pub(super) fn uk_driving_licence(value: &[u8]) -> bool {
     };
     s.make_ascii_uppercase();
     let surname = &s[..5];
-    let letters = surname.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let letters = surname
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
     if letters == 0 || !surname[letters..].iter().all(|&c| c == b'9') {
         return false;
     }
-    if ![5, 6, 7, 8, 9, 10, 13].iter().all(|&i| s[i].is_ascii_digit()) {
+    if ![5, 6, 7, 8, 9, 10, 13]
+        .iter()
+        .all(|&i| s[i].is_ascii_digit())
+    {
         return false;
     }
     let num = |i: usize| u32::from(s[i] - b'0') * 10 + u32::from(s[i + 1] - b'0');
@@ -167,10 +173,19 @@ mod tests {
         assert!(!uk_driving_licence(b"MORGA763116SM9IJ"), "month 63");
         assert!(!uk_driving_licence(b"MORGA753006SM9IJ"), "day 00");
         assert!(!uk_driving_licence(b"MORGA752306SM9IJ"), "30 February");
-        assert!(!uk_driving_licence(b"99999611138RJ4XK"), "no surname letter");
-        assert!(!uk_driving_licence(b"TA9LO611138RJ4XK"), "a letter after the padding");
+        assert!(
+            !uk_driving_licence(b"99999611138RJ4XK"),
+            "no surname letter"
+        );
+        assert!(
+            !uk_driving_licence(b"TA9LO611138RJ4XK"),
+            "a letter after the padding"
+        );
         assert!(!uk_driving_licence(b"MORGA753116991IJ"), "no first initial");
-        assert!(!uk_driving_licence(b"MORGA753116SMXIJ"), "the 14th is a digit");
+        assert!(
+            !uk_driving_licence(b"MORGA753116SMXIJ"),
+            "the 14th is a digit"
+        );
         assert!(!uk_driving_licence(b"MORGA75311SM9IJ"), "15 characters");
         assert!(!uk_driving_licence(b"MORGA7531166SM9IJ"), "17 characters");
         assert!(!uk_driving_licence(b"MORGA753116SM9I\xff"));
