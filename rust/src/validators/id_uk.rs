@@ -1,5 +1,6 @@
-//! United Kingdom identifiers: National Insurance number, NHS number.
+//! United Kingdom identifiers: National Insurance number, NHS number, driving licence number.
 
+use super::date::days_in_month;
 use super::digits::{all_same, compact, exact};
 
 /// Prefix pairs HMRC never allocates although each letter is allowed on its own.
@@ -46,6 +47,45 @@ pub(super) fn uk_nhs(value: &[u8]) -> bool {
         c => c,
     };
     !all_same(&d) && u32::from(d[9]) == check
+}
+
+/// `uk_driving_licence`: a DVLA driving licence number (Great Britain), 16 characters, e.g.
+/// "MORGA753116SM9IJ": the first five letters of the surname padded with 9s, the decade digit of
+/// the birth year, the birth month (+50 for women), the birth day, the year digit, two initials
+/// (a 9 for a missing middle initial), a digit, and two computer check characters. The month and
+/// day must make a date (29 February passes: the century is unknown). Spaces between the blocks
+/// are ignored; either case. The check characters' method is not published.
+pub(super) fn uk_driving_licence(value: &[u8]) -> bool {
+    let Some((mut s, 16)) = compact::<16>(value, b" ") else {
+        return false;
+    };
+    s.make_ascii_uppercase();
+    let surname = &s[..5];
+    let letters = surname
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    if letters == 0 || !surname[letters..].iter().all(|&c| c == b'9') {
+        return false;
+    }
+    if ![5, 6, 7, 8, 9, 10, 13]
+        .iter()
+        .all(|&i| s[i].is_ascii_digit())
+    {
+        return false;
+    }
+    let num = |i: usize| u32::from(s[i] - b'0') * 10 + u32::from(s[i + 1] - b'0');
+    let month = match num(6) {
+        m @ 1..=12 => m,
+        m @ 51..=62 => m - 50,
+        _ => return false,
+    };
+    let day = num(8);
+    day >= 1
+        && day <= days_in_month(2000, month)
+        && s[11].is_ascii_uppercase()
+        && (s[12].is_ascii_uppercase() || s[12] == b'9')
+        && s[14..].iter().all(u8::is_ascii_alphanumeric)
 }
 
 #[cfg(test)]
@@ -110,5 +150,45 @@ mod tests {
         for last in 0..10 {
             assert!(!uk_nhs(format!("{body}{last}").as_bytes()));
         }
+    }
+
+    #[test]
+    fn driving_licence_valid() {
+        // DVLA's specimen licence, and numbers built by the published layout.
+        for v in [
+            &b"MORGA753116SM9IJ"[..],
+            b"TAYLO611138RJ4XK",
+            b"LI999805290A99QP",
+            b"OBRIE 562318 DP2AB",
+            b"patel705089kn9cd",
+        ] {
+            assert!(uk_driving_licence(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn driving_licence_invalid() {
+        assert!(!uk_driving_licence(b"MORGA700116SM9IJ"), "month 00");
+        assert!(!uk_driving_licence(b"MORGA713116SM9IJ"), "month 13");
+        assert!(!uk_driving_licence(b"MORGA763116SM9IJ"), "month 63");
+        assert!(!uk_driving_licence(b"MORGA753006SM9IJ"), "day 00");
+        assert!(!uk_driving_licence(b"MORGA752306SM9IJ"), "30 February");
+        assert!(
+            !uk_driving_licence(b"99999611138RJ4XK"),
+            "no surname letter"
+        );
+        assert!(
+            !uk_driving_licence(b"TA9LO611138RJ4XK"),
+            "a letter after the padding"
+        );
+        assert!(!uk_driving_licence(b"MORGA753116991IJ"), "no first initial");
+        assert!(
+            !uk_driving_licence(b"MORGA753116SMXIJ"),
+            "the 14th is a digit"
+        );
+        assert!(!uk_driving_licence(b"MORGA75311SM9IJ"), "15 characters");
+        assert!(!uk_driving_licence(b"MORGA7531166SM9IJ"), "17 characters");
+        assert!(!uk_driving_licence(b"MORGA753116SM9I\xff"));
+        assert!(!uk_driving_licence(b""));
     }
 }

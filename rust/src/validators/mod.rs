@@ -20,6 +20,7 @@ mod digits;
 mod finance;
 mod id_americas;
 mod id_apac;
+mod id_de;
 mod id_europe;
 mod id_nordic;
 mod id_uk;
@@ -178,6 +179,22 @@ validators! {
     ThTnin = "th_tnin" => id_world::th_tnin,
     /// German tax identification number (Steuer-IdNr).
     DeTaxId = "de_tax_id" => id_world::de_tax_id,
+    /// German VAT number (USt-IdNr).
+    DeVatId = "de_vat_id" => id_de::de_vat_id,
+    /// German identity card number (Personalausweis), with or without its check digit.
+    DeIdCard = "de_id_card" => id_de::de_id_card,
+    /// German health insurance number (Krankenversichertennummer, KVNR).
+    DeKvnr = "de_kvnr" => id_de::de_kvnr,
+    /// German pension insurance number (Rentenversicherungsnummer).
+    DeRvnr = "de_rvnr" => id_de::de_rvnr,
+    /// German lifelong physician number (LANR).
+    DeLanr = "de_lanr" => id_de::de_lanr,
+    /// German driving licence number (Führerscheinnummer).
+    DeFuehrerschein = "de_fuehrerschein" => id_de::de_fuehrerschein,
+    /// German tax office number (Steuernummer), by its notation.
+    DeTaxNumber = "de_tax_number" => id_de::de_tax_number,
+    /// UK (DVLA) driving licence number.
+    UkDrivingLicence = "uk_driving_licence" => id_uk::uk_driving_licence,
     /// A secret's value that is not an obvious placeholder.
     SecretValue = "secret_value" => secret::secret_value,
     /// `secret_value`, and at least one digit: the check generic assignment rules used to spell
@@ -231,6 +248,11 @@ impl Validator {
                 | KrRrn
                 | ThTnin
                 | DeTaxId
+                | DeVatId
+                | DeKvnr
+                | DeRvnr
+                | DeLanr
+                | DeFuehrerschein
         )
     }
 }
@@ -437,6 +459,14 @@ mod tests {
         (Validator::KrRrnFormat, b"960121-1234567"),
         (Validator::ThTnin, b"1-2345-45678-78-1"),
         (Validator::DeTaxId, b"36 574 261 809"),
+        (Validator::DeVatId, b"DE 204 332 189"),
+        (Validator::DeIdCard, b"TJV3FG90H3"),
+        (Validator::DeKvnr, b"H207319584"),
+        (Validator::DeRvnr, b"24111285D000"),
+        (Validator::DeLanr, b"341928703"),
+        (Validator::DeFuehrerschein, b"B072RRE2I55"),
+        (Validator::DeTaxNumber, b"181/815/08155"),
+        (Validator::UkDrivingLicence, b"MORGA753116SM9IJ"),
         (Validator::SecretValue, b"hunter2-but-longer"),
         (Validator::SecretWithDigit, b"hunter2-but-longer"),
     ];
