@@ -19,6 +19,7 @@ mod date;
 mod digits;
 mod finance;
 mod id_americas;
+mod id_asia;
 mod id_apac;
 mod id_europe;
 mod id_nordic;
@@ -174,6 +175,12 @@ validators! {
     KrRrn = "kr_rrn" => id_world::kr_rrn,
     /// Korean resident registration number by date and sex digit only (any issue date).
     KrRrnFormat = "kr_rrn_format" => id_world::kr_rrn_format,
+    /// Korean foreigner registration number with its check digit (issued before October 2020).
+    KrFrn = "kr_frn" => id_asia::kr_frn,
+    /// Korean foreigner registration number by date and sex digit only (any issue date).
+    KrFrnFormat = "kr_frn_format" => id_asia::kr_frn_format,
+    /// Korean business registration number.
+    KrBrn = "kr_brn" => id_asia::kr_brn,
     /// Thai national ID number.
     ThTnin = "th_tnin" => id_world::th_tnin,
     /// German tax identification number (Steuer-IdNr).
@@ -229,6 +236,8 @@ impl Validator {
                 | TrTckimlik
                 | ZaId
                 | KrRrn
+                | KrFrn
+                | KrBrn
                 | ThTnin
                 | DeTaxId
         )
@@ -435,6 +444,9 @@ mod tests {
         (Validator::ZaId, b"7503305044089"),
         (Validator::KrRrn, b"960121-1021413"),
         (Validator::KrRrnFormat, b"960121-1234567"),
+        (Validator::KrFrn, b"911124-5678906"),
+        (Validator::KrFrnFormat, b"911124-5678901"),
+        (Validator::KrBrn, b"124-81-00998"),
         (Validator::ThTnin, b"1-2345-45678-78-1"),
         (Validator::DeTaxId, b"36 574 261 809"),
         (Validator::SecretValue, b"hunter2-but-longer"),
