@@ -1,11 +1,13 @@
 //! Korean identifiers Presidio recognises beside the resident registration number (see
-//! `id_world::kr_rrn`): the foreigner registration number and the business registration number.
-//! The other types of `patterns/pii_regional.toml` (Turkish and Philippine phone numbers, vehicle
-//! plates, Indian voter IDs, the Korean passport and driver's licence) have no check digit: their
-//! patterns hold all there is to check.
+//! `id_world::kr_rrn`): the foreigner registration number and the business registration number;
+//! and the state code of an Indian vehicle registration, which the pattern cannot hold without
+//! slowing every scan (forty two-letter literals in the Vectorscan database). The other types of
+//! `patterns/pii_regional.toml` (Turkish and Philippine phone numbers, plates, Indian voter IDs,
+//! the Korean passport and driver's licence) have no check digit: their patterns hold all there
+//! is to check.
 
 use super::date::is_real_date;
-use super::digits::{exact, number};
+use super::digits::{compact, exact, number};
 
 /// The thirteen digits of a foreigner registration number whose structure holds: `YYMMDD`, a real
 /// date in the century the sex digit gives (5, 6: 1900s; 7, 8: 2000s), then six more digits.
@@ -52,6 +54,45 @@ pub(super) fn kr_brn(value: &[u8]) -> bool {
     let last = u32::from(d[8]) * W[8];
     sum += last + last / 10;
     number(&d[..3]) >= 101 && number(&d[3..5]) != 0 && (10 - sum % 10) % 10 == u32::from(d[9])
+}
+
+/// Indian state and union territory codes on registration plates, current and former (CT/CG,
+/// UA/UL/UK/UT, OR/OD, DD/DN), sorted for the binary search.
+const IN_STATES: [&[u8; 2]; 42] = [
+    b"AN", b"AP", b"AR", b"AS", b"BR", b"CG", b"CH", b"CT", b"DD", b"DL", b"DN", b"GA", b"GJ", b"HP",
+    b"HR", b"JH", b"JK", b"KA", b"KL", b"LA", b"LD", b"MH", b"ML", b"MN", b"MP", b"MZ", b"NL", b"OD",
+    b"OR", b"PB", b"PY", b"RJ", b"SK", b"TN", b"TR", b"TS", b"UA", b"UK", b"UL", b"UP", b"UT", b"WB",
+];
+
+/// `in_vehicle_registration`: an Indian registration number, separators (space, dash) aside:
+/// a state code, a district of one or two digits, a series of one to three letters and a number
+/// 0001-9999 (`KA 53 ME 3456`); or the Bharat series `YY BH NNNN XX` (a year 21 or later, a
+/// number 0001-9999, one or two letters other than I and O).
+pub(super) fn in_vehicle_registration(value: &[u8]) -> bool {
+    let Some((buf, len)) = compact::<12>(value, b" -") else {
+        return false;
+    };
+    let v = &buf[..len];
+    let serial_ok = |d: &[u8]| d.len() == 4 && d.iter().all(u8::is_ascii_digit) && d != b"0000";
+    if len >= 9 && &v[2..4] == b"BH" {
+        let letters = &v[8..];
+        return v[..2].iter().all(u8::is_ascii_digit)
+            && number(&[v[0] - b'0', v[1] - b'0']) >= 21
+            && serial_ok(&v[4..8])
+            && (1..=2).contains(&letters.len())
+            && letters.iter().all(|&c| c.is_ascii_uppercase() && c != b'I' && c != b'O');
+    }
+    if len < 8 || !v[..2].iter().all(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let state: &[u8; 2] = &[v[0], v[1]];
+    if IN_STATES.binary_search(&state).is_err() {
+        return false;
+    }
+    let rest = &v[2..];
+    let district = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let series = rest[district..].iter().take_while(|c| c.is_ascii_uppercase()).count();
+    (1..=2).contains(&district) && (1..=3).contains(&series) && serial_ok(&rest[district + series..])
 }
 
 #[cfg(test)]
@@ -122,5 +163,34 @@ mod tests {
         assert!(!kr_brn(b"000-00-00000"), "office 000");
         assert!(!kr_brn(b"100-81-00008"), "office below 101");
         assert!(!kr_brn(b"124-00-00999"), "business type 00");
+    }
+
+    #[test]
+    fn in_vehicle_registrations() {
+        for n in [
+            &b"KA53ME3456"[..],
+            b"KA99ME3456",
+            b"DL3CJI0001",
+            b"MH12DE1433",
+            b"TN 09 BX 4521",
+            b"RJ-14-C-7720",
+            b"22BH4410AA",
+            b"23 BH 0001 C",
+        ] {
+            assert!(in_vehicle_registration(n), "{n:?}");
+        }
+        assert!(!in_vehicle_registration(b"ZZ12DE1433"), "no such state");
+        assert!(!in_vehicle_registration(b"AB12DE1433"), "no such state");
+        assert!(!in_vehicle_registration(b"MH12DE0000"), "number 0000");
+        assert!(!in_vehicle_registration(b"MH123DE1433"), "three-digit district");
+        assert!(!in_vehicle_registration(b"MH12DEFG1433"), "four-letter series");
+        assert!(!in_vehicle_registration(b"MH12DE143"), "three-digit number");
+        assert!(!in_vehicle_registration(b"MH12DE14330"), "five-digit number");
+        assert!(!in_vehicle_registration(b"mh12de1433"), "lower case");
+        assert!(!in_vehicle_registration(b"20BH4410AA"), "Bharat series began in 2021");
+        assert!(!in_vehicle_registration(b"22BH4410IO"), "no I or O in the series");
+        assert!(!in_vehicle_registration(b"22BH0000AA"), "number 0000");
+        assert!(!in_vehicle_registration(b"22BH4410"), "no series");
+        assert!(!in_vehicle_registration(b"MH12DE1433MH12DE1433"));
     }
 }

@@ -181,6 +181,8 @@ validators! {
     KrFrnFormat = "kr_frn_format" => id_asia::kr_frn_format,
     /// Korean business registration number.
     KrBrn = "kr_brn" => id_asia::kr_brn,
+    /// Indian vehicle registration number (state code, district, series, number).
+    InVehicleRegistration = "in_vehicle_registration" => id_asia::in_vehicle_registration,
     /// Thai national ID number.
     ThTnin = "th_tnin" => id_world::th_tnin,
     /// German tax identification number (Steuer-IdNr).
@@ -447,6 +449,7 @@ mod tests {
         (Validator::KrFrn, b"911124-5678906"),
         (Validator::KrFrnFormat, b"911124-5678901"),
         (Validator::KrBrn, b"124-81-00998"),
+        (Validator::InVehicleRegistration, b"KA53ME3456"),
         (Validator::ThTnin, b"1-2345-45678-78-1"),
         (Validator::DeTaxId, b"36 574 261 809"),
         (Validator::SecretValue, b"hunter2-but-longer"),
