@@ -1,13 +1,14 @@
 //! Korean identifiers Presidio recognises beside the resident registration number (see
 //! `id_world::kr_rrn`): the foreigner registration number and the business registration number;
-//! and the state code of an Indian vehicle registration, which the pattern cannot hold without
-//! slowing every scan (forty two-letter literals in the Vectorscan database). The other types of
+//! the Philippine taxpayer identification number's check digit; and the state code of an Indian
+//! vehicle registration, which the pattern cannot hold without slowing every scan (forty
+//! two-letter literals in the Vectorscan database). The other types of
 //! `patterns/pii_regional.toml` (Turkish and Philippine phone numbers, plates, Indian voter IDs,
 //! the Korean passport and driver's licence) have no check digit: their patterns hold all there
 //! is to check.
 
 use super::date::is_real_date;
-use super::digits::{compact, exact, number};
+use super::digits::{compact, digits, exact, number};
 
 /// The thirteen digits of a foreigner registration number whose structure holds: `YYMMDD`, a real
 /// date in the century the sex digit gives (5, 6: 1900s; 7, 8: 2000s), then six more digits.
@@ -56,12 +57,33 @@ pub(super) fn kr_brn(value: &[u8]) -> bool {
     number(&d[..3]) >= 101 && number(&d[3..5]) != 0 && (10 - sum % 10) % 10 == u32::from(d[9])
 }
 
+/// `ph_tin`: a Philippine taxpayer identification number (TIN) of the Bureau of Internal Revenue,
+/// nine digits or twelve with the branch code (`000-123-456-000`): the ninth is the check digit,
+/// the first eight weighted 9 down to 2, sum mod 11 (a remainder of 10 is never issued). Not all
+/// zero.
+pub(super) fn ph_tin(value: &[u8]) -> bool {
+    let Some(d) = digits(value) else {
+        return false;
+    };
+    let d = d.as_slice();
+    if d.len() != 9 && d.len() != 12 || d[..9].iter().all(|&x| x == 0) {
+        return false;
+    }
+    let sum: u32 = d[..8]
+        .iter()
+        .zip((2..=9).rev())
+        .map(|(&x, w)| u32::from(x) * w)
+        .sum();
+    sum % 11 == u32::from(d[8])
+}
+
 /// Indian state and union territory codes on registration plates, current and former (CT/CG,
 /// UA/UL/UK/UT, OR/OD, DD/DN), sorted for the binary search.
 const IN_STATES: [&[u8; 2]; 42] = [
-    b"AN", b"AP", b"AR", b"AS", b"BR", b"CG", b"CH", b"CT", b"DD", b"DL", b"DN", b"GA", b"GJ", b"HP",
-    b"HR", b"JH", b"JK", b"KA", b"KL", b"LA", b"LD", b"MH", b"ML", b"MN", b"MP", b"MZ", b"NL", b"OD",
-    b"OR", b"PB", b"PY", b"RJ", b"SK", b"TN", b"TR", b"TS", b"UA", b"UK", b"UL", b"UP", b"UT", b"WB",
+    b"AN", b"AP", b"AR", b"AS", b"BR", b"CG", b"CH", b"CT", b"DD", b"DL", b"DN", b"GA", b"GJ",
+    b"HP", b"HR", b"JH", b"JK", b"KA", b"KL", b"LA", b"LD", b"MH", b"ML", b"MN", b"MP", b"MZ",
+    b"NL", b"OD", b"OR", b"PB", b"PY", b"RJ", b"SK", b"TN", b"TR", b"TS", b"UA", b"UK", b"UL",
+    b"UP", b"UT", b"WB",
 ];
 
 /// `in_vehicle_registration`: an Indian registration number, separators (space, dash) aside:
@@ -80,7 +102,9 @@ pub(super) fn in_vehicle_registration(value: &[u8]) -> bool {
             && number(&[v[0] - b'0', v[1] - b'0']) >= 21
             && serial_ok(&v[4..8])
             && (1..=2).contains(&letters.len())
-            && letters.iter().all(|&c| c.is_ascii_uppercase() && c != b'I' && c != b'O');
+            && letters
+                .iter()
+                .all(|&c| c.is_ascii_uppercase() && c != b'I' && c != b'O');
     }
     if len < 8 || !v[..2].iter().all(u8::is_ascii_uppercase) {
         return false;
@@ -91,8 +115,13 @@ pub(super) fn in_vehicle_registration(value: &[u8]) -> bool {
     }
     let rest = &v[2..];
     let district = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-    let series = rest[district..].iter().take_while(|c| c.is_ascii_uppercase()).count();
-    (1..=2).contains(&district) && (1..=3).contains(&series) && serial_ok(&rest[district + series..])
+    let series = rest[district..]
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    (1..=2).contains(&district)
+        && (1..=3).contains(&series)
+        && serial_ok(&rest[district + series..])
 }
 
 #[cfg(test)]
@@ -130,8 +159,14 @@ mod tests {
         assert!(!kr_frn_format(b"000229-5637892"), "29 February 1900");
         assert!(!kr_frn_format(b"001332-5234567"), "month 13");
         assert!(!kr_frn_format(b"960100-5234567"), "day 0");
-        assert!(!kr_frn_format(b"960121-1021413"), "a resident (sex digit 1)");
-        assert!(!kr_frn_format(b"000402-2214431"), "a resident (sex digit 2)");
+        assert!(
+            !kr_frn_format(b"960121-1021413"),
+            "a resident (sex digit 1)"
+        );
+        assert!(
+            !kr_frn_format(b"000402-2214431"),
+            "a resident (sex digit 2)"
+        );
         assert!(!kr_frn_format(b"051102-9234110"), "sex digit 9");
         assert!(!kr_frn_format(b"960303-0021413"), "sex digit 0");
         assert!(!kr_frn_format(b"911124-56789012"), "14 digits");
@@ -166,6 +201,26 @@ mod tests {
     }
 
     #[test]
+    fn ph_tins() {
+        // 0*9 + 0*8 + 0*7 + 1*6 + 2*5 + 3*4 + 4*3 + 5*2 = 50, 50 mod 11 = 6.
+        for n in [
+            &b"000-123-456"[..],
+            b"000-123-456-000",
+            b"000-123-456-001",
+            b"000123456001",
+        ] {
+            assert!(ph_tin(n), "{n:?}");
+        }
+        assert!(ph_tin(b"123-456-782"), "156 mod 11 = 2");
+        assert!(!ph_tin(b"000-123-457-000"), "wrong check digit");
+        assert!(!ph_tin(b"123456789"), "wrong check digit");
+        assert!(!ph_tin(b"600-000-000"), "remainder 10 is never issued");
+        assert!(!ph_tin(b"000-000-000"), "all zero");
+        assert!(!ph_tin(b"000-123-456-00"), "eleven digits");
+        assert!(!ph_tin(b"0000-123-456"), "ten digits");
+    }
+
+    #[test]
     fn in_vehicle_registrations() {
         for n in [
             &b"KA53ME3456"[..],
@@ -182,13 +237,28 @@ mod tests {
         assert!(!in_vehicle_registration(b"ZZ12DE1433"), "no such state");
         assert!(!in_vehicle_registration(b"AB12DE1433"), "no such state");
         assert!(!in_vehicle_registration(b"MH12DE0000"), "number 0000");
-        assert!(!in_vehicle_registration(b"MH123DE1433"), "three-digit district");
-        assert!(!in_vehicle_registration(b"MH12DEFG1433"), "four-letter series");
+        assert!(
+            !in_vehicle_registration(b"MH123DE1433"),
+            "three-digit district"
+        );
+        assert!(
+            !in_vehicle_registration(b"MH12DEFG1433"),
+            "four-letter series"
+        );
         assert!(!in_vehicle_registration(b"MH12DE143"), "three-digit number");
-        assert!(!in_vehicle_registration(b"MH12DE14330"), "five-digit number");
+        assert!(
+            !in_vehicle_registration(b"MH12DE14330"),
+            "five-digit number"
+        );
         assert!(!in_vehicle_registration(b"mh12de1433"), "lower case");
-        assert!(!in_vehicle_registration(b"20BH4410AA"), "Bharat series began in 2021");
-        assert!(!in_vehicle_registration(b"22BH4410IO"), "no I or O in the series");
+        assert!(
+            !in_vehicle_registration(b"20BH4410AA"),
+            "Bharat series began in 2021"
+        );
+        assert!(
+            !in_vehicle_registration(b"22BH4410IO"),
+            "no I or O in the series"
+        );
         assert!(!in_vehicle_registration(b"22BH0000AA"), "number 0000");
         assert!(!in_vehicle_registration(b"22BH4410"), "no series");
         assert!(!in_vehicle_registration(b"MH12DE1433MH12DE1433"));

@@ -19,8 +19,8 @@ mod date;
 mod digits;
 mod finance;
 mod id_americas;
-mod id_asia;
 mod id_apac;
+mod id_asia;
 mod id_europe;
 mod id_nordic;
 mod id_uk;
@@ -183,6 +183,8 @@ validators! {
     KrBrn = "kr_brn" => id_asia::kr_brn,
     /// Indian vehicle registration number (state code, district, series, number).
     InVehicleRegistration = "in_vehicle_registration" => id_asia::in_vehicle_registration,
+    /// Philippine taxpayer identification number (BIR TIN).
+    PhTin = "ph_tin" => id_asia::ph_tin,
     /// Thai national ID number.
     ThTnin = "th_tnin" => id_world::th_tnin,
     /// German tax identification number (Steuer-IdNr).
@@ -239,6 +241,7 @@ impl Validator {
                 | ZaId
                 | KrRrn
                 | KrFrn
+                | PhTin
                 | KrBrn
                 | ThTnin
                 | DeTaxId
@@ -450,6 +453,7 @@ mod tests {
         (Validator::KrFrnFormat, b"911124-5678901"),
         (Validator::KrBrn, b"124-81-00998"),
         (Validator::InVehicleRegistration, b"KA53ME3456"),
+        (Validator::PhTin, b"000-123-456-000"),
         (Validator::ThTnin, b"1-2345-45678-78-1"),
         (Validator::DeTaxId, b"36 574 261 809"),
         (Validator::SecretValue, b"hunter2-but-longer"),
