@@ -3,8 +3,16 @@
 //! validated (the card-shaped digit groups inside a valid IBAN are the IBAN's). A format check
 //! is not enough: `password@db.host` in a URL passes the e-mail validator, and the password is
 //! still a password.
+//! Nor is a candidate: a validated value scored under [`CONTAINER_MIN_SCORE`] (eleven bare digits
+//! that pass a check one number in ten passes) hides nothing inside it.
 
 use super::finding::Finding;
+
+/// The score a validated value needs to claim what lies inside it: the default threshold
+/// (`weir.DEFAULT_MIN_SCORE`). Under it a value is a candidate reported for callers who ask for
+/// everything, and a phone number inside a digit run that happens to pass a weak check is still a
+/// phone number.
+const CONTAINER_MIN_SCORE: f64 = 0.5;
 
 /// Resolve overlaps; `entity_of` maps a rule index to its entity, `validated` says whether the
 /// rule's findings passed a checksum validator (see `Validator::is_checksum`). Returns findings sorted by (start, end).
@@ -49,7 +57,8 @@ pub fn resolve(
     kept
 }
 
-/// Drop plain findings that lie inside a longer plain finding whose rule validated it. Input
+/// Drop plain findings that lie inside a longer plain finding whose rule validated it (a finding,
+/// not a candidate: scored at least [`CONTAINER_MIN_SCORE`]). Input
 /// sorted by (start, end) with distinct spans; the output keeps that order. Findings from
 /// decoded views stay: a value hidden inside an encoded blob is the point of a view.
 fn inside_validated(found: Vec<Finding>, validated: impl Fn(u32) -> bool) -> Vec<Finding> {
@@ -74,7 +83,7 @@ fn inside_validated(found: Vec<Finding>, validated: impl Fn(u32) -> bool) -> Vec
             drop[i] = true;
             continue;
         }
-        if validated(f.rule) {
+        if validated(f.rule) && f.score >= CONTAINER_MIN_SCORE {
             furthest = Some(furthest.map_or(f.end, |end| end.max(f.end)));
         }
     }
@@ -136,6 +145,14 @@ mod tests {
         // Rule 1 (an IBAN, validated) holds rule 0's span (card-shaped digits).
         let out = resolve(vec![f(0, 5, 24, 0.95), f(1, 0, 29, 0.9)], |r| r, |r| r == 1);
         assert_eq!(out, vec![f(1, 0, 29, 0.9)]);
+    }
+
+    #[test]
+    fn inside_a_validated_candidate_stays() {
+        // Rule 1 validated but scored under the threshold (eleven bare digits passing Verhoeff)
+        // holds rule 0's span (a phone number without its country code 1): both stay.
+        let out = resolve(vec![f(0, 1, 11, 0.4), f(1, 0, 11, 0.35)], |r| r, |r| r == 1);
+        assert_eq!(out, vec![f(1, 0, 11, 0.35), f(0, 1, 11, 0.4)]);
     }
 
     #[test]

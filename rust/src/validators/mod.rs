@@ -21,6 +21,7 @@ mod finance;
 mod id_americas;
 mod id_apac;
 mod id_de;
+mod id_asia;
 mod id_europe;
 mod id_nordic;
 mod id_uk;
@@ -175,6 +176,16 @@ validators! {
     KrRrn = "kr_rrn" => id_world::kr_rrn,
     /// Korean resident registration number by date and sex digit only (any issue date).
     KrRrnFormat = "kr_rrn_format" => id_world::kr_rrn_format,
+    /// Korean foreigner registration number with its check digit (issued before October 2020).
+    KrFrn = "kr_frn" => id_asia::kr_frn,
+    /// Korean foreigner registration number by date and sex digit only (any issue date).
+    KrFrnFormat = "kr_frn_format" => id_asia::kr_frn_format,
+    /// Korean business registration number.
+    KrBrn = "kr_brn" => id_asia::kr_brn,
+    /// Indian vehicle registration number (state code, district, series, number).
+    InVehicleRegistration = "in_vehicle_registration" => id_asia::in_vehicle_registration,
+    /// Philippine taxpayer identification number (BIR TIN).
+    PhTin = "ph_tin" => id_asia::ph_tin,
     /// Thai national ID number.
     ThTnin = "th_tnin" => id_world::th_tnin,
     /// German tax identification number (Steuer-IdNr).
@@ -246,6 +257,9 @@ impl Validator {
                 | TrTckimlik
                 | ZaId
                 | KrRrn
+                | KrFrn
+                | PhTin
+                | KrBrn
                 | ThTnin
                 | DeTaxId
                 | DeVatId
@@ -457,6 +471,11 @@ mod tests {
         (Validator::ZaId, b"7503305044089"),
         (Validator::KrRrn, b"960121-1021413"),
         (Validator::KrRrnFormat, b"960121-1234567"),
+        (Validator::KrFrn, b"911124-5678906"),
+        (Validator::KrFrnFormat, b"911124-5678901"),
+        (Validator::KrBrn, b"124-81-00998"),
+        (Validator::InVehicleRegistration, b"KA53ME3456"),
+        (Validator::PhTin, b"000-123-456-000"),
         (Validator::ThTnin, b"1-2345-45678-78-1"),
         (Validator::DeTaxId, b"36 574 261 809"),
         (Validator::DeVatId, b"DE 204 332 189"),
