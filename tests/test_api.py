@@ -110,6 +110,21 @@ def test_redact_keeps_type_and_shape() -> None:
     assert weir.redact(out) == out
 
 
+def test_a_url_password_is_not_redacted_as_an_email_address() -> None:
+    # The password and its host read as an e-mail address from the same start; "mail" near it
+    # scores that reading 1.0, above the password's. The span is labelled as the credential.
+    for text in (
+        "postgres://billing_svc:Tr0ub4dor@db.internal:5432/billing",
+        "send mail to: postgres://billing_svc:tangerine@db.example.com/x",
+    ):
+        found = {f.entity for f in weir.scan(text).findings}
+        assert "DATABASE_URL" in found
+        out = weir.redact(text)
+        assert "[DATABASE_URL]" in out and "EMAIL_ADDRESS" not in out, out
+    # A plain e-mail address keeps its label.
+    assert weir.redact(f"mail {EMAIL}") == "mail [EMAIL_ADDRESS]"
+
+
 def test_deep_payload_is_refused_cleanly() -> None:
     deep: object = "x"
     for _ in range(2000):
