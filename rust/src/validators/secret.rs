@@ -89,7 +89,13 @@ pub(super) fn is_templated(v: &[u8]) -> bool {
 /// Words that name a secret's slot: a value built of them names the variable or the field it
 /// stands for (`SOME_PASSWORD`, `smtp_password`, `DB_PASS`), it is not a value.
 const SLOT_NAMES: [&[u8]; 7] = [
-    b"password", b"passwd", b"pass", b"pwd", b"secret", b"token", b"key",
+    b"password",
+    b"passwd",
+    b"pass",
+    b"pwd",
+    b"secret",
+    b"token",
+    b"key",
 ];
 
 /// A variable or constant name that names a secret: upper or lower snake case (letters, digits,
@@ -105,9 +111,9 @@ pub(super) fn is_slot_name(v: &[u8]) -> bool {
     let snake = v.contains(&b'_') && (upper || lower);
     let capitals = v.iter().all(u8::is_ascii_uppercase);
     (snake || capitals)
-        && SLOT_NAMES.iter().any(|w| {
-            v.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w))
-        })
+        && SLOT_NAMES
+            .iter()
+            .any(|w| v.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 /// printf and Python %-format directives: `%s` or `%d` not followed by a letter or digit (so
@@ -168,7 +174,9 @@ pub(super) fn secret_with_digit(value: &[u8]) -> bool {
 /// "YOUR...", "..._here"); and names of secret variables (`SOME_PASSWORD`, `smtp_password`).
 pub(super) fn secret_value(value: &[u8]) -> bool {
     let v = trim(value);
-    plausible_text(v) && !PLACEHOLDER_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w)) && !is_placeholder(v)
+    plausible_text(v)
+        && !PLACEHOLDER_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+        && !is_placeholder(v)
 }
 
 /// At least [`MIN_LEN`] bytes of UTF-8 text with no control characters but white space, and not
