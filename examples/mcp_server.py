@@ -50,7 +50,7 @@ def build_server(policy_arg: str) -> tuple[FastMCP, DLPMiddleware]:
     @server.tool
     def deployment_config() -> str:
         """Show the deployment configuration of the support backend."""
-        return "region = eu-west-1\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\nreplicas = 3\n"
+        return "region = eu-west-1\naws_access_key_id = AKIAZ2XQ7RTVNBLZ4GRA\nreplicas = 3\n"
 
     @server.tool
     def add(a: int, b: int) -> int:

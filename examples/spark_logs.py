@@ -80,7 +80,7 @@ def write_demo_logs(directory: Path, files: int = 4, lines: int = 2000) -> None:
         "user jane.doe@example.com logged in",
         "payment card 4111 1111 1111 1111 accepted",
         "ssn on file 536-22-1234",
-        "deploy key AKIAIOSFODNN7EXAMPLE rotated",
+        "deploy key AKIAZ2XQ7RTVNBLZ4GRA rotated",
     ]
     directory.mkdir(parents=True, exist_ok=True)
     for n in range(files):

@@ -18,7 +18,7 @@ from weir.scanner import deny_rule
 
 EMAIL = "jane.doe@example.com"
 CARD = "4111 1111 1111 1111"
-KEY = "AKIAIOSFODNN7EXAMPLE"
+KEY = "AKIAZ2XQ7RTVNBLZ4GRA"
 
 
 def inputs() -> list[Any]:

@@ -23,7 +23,7 @@ from mcp.shared.exceptions import MCPError  # noqa: E402
 from weir import Policy  # noqa: E402
 from weir.mcp import AuditLog, DLPMiddleware  # noqa: E402
 
-AWS = "AKIAIOSFODNN7EXAMPLE"
+AWS = "AKIAZ2XQ7RTVNBLZ4GRA"
 EMAIL = "jane.doe@example.com"
 CARD = "4111 1111 1111 1111"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -15,7 +15,7 @@ from weir.mcp import AuditLog, Guard, Withheld
 from weir.mcp import content as mcp_content
 from weir.mcp.tools import definition_hash
 
-AWS = "AKIAIOSFODNN7EXAMPLE"
+AWS = "AKIAZ2XQ7RTVNBLZ4GRA"
 EMAIL = "jane.doe@example.com"
 CARD = "4111 1111 1111 1111"
 POISON = (

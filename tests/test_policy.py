@@ -15,7 +15,7 @@ from weir.policy import Policy, PolicyError
 
 EMAIL = "jane.doe@example.com"
 CARD = "4111-1111-1111-1111"
-KEY = "AKIAIOSFODNN7EXAMPLE"
+KEY = "AKIAZ2XQ7RTVNBLZ4GRA"
 
 
 @pytest.fixture

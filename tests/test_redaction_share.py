@@ -11,7 +11,7 @@ import weir
 from weir.redaction import rebuild
 from weir.results import Finding
 
-PLANTS = ["jane.doe@example.com", "4111 1111 1111 1111", "AKIAIOSFODNN7EXAMPLE", "plain text", "a/b~c"]
+PLANTS = ["jane.doe@example.com", "4111 1111 1111 1111", "AKIAZ2XQ7RTVNBLZ4GRA", "plain text", "a/b~c"]
 keys = st.sampled_from(["email", "a/b", "x~y", "note", "jane.doe@example.com", "k"]) | st.text(max_size=6)
 leaves = st.sampled_from(PLANTS) | st.integers() | st.none() | st.booleans() | st.text(max_size=12)
 payloads = st.recursive(

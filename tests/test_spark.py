@@ -40,7 +40,7 @@ EXECUTOR_KEY = "executor-key-0123456789abcdef"  # only the executors get it, via
 SECRETS_AND_PII = [
     "héllo ✓ jane.doe@example.com paid with 4111 1111 1111 1111",  # non-ASCII before the finds
     "ssn 536-22-1234, phone (212) 736-5000, 日本語 then bob@example.org",
-    "deploy key AKIAIOSFODNN7EXAMPLE rotated",
+    "deploy key AKIAZ2XQ7RTVNBLZ4GRA rotated",
     "iban DE89 3704 0044 0532 0130 00 and ip 203.0.113.9",
     "nothing to see here",
     "",
@@ -147,7 +147,7 @@ def test_several_columns_keys_and_nulls(spark: SparkSession) -> None:
             ("eu", 1, "mail jane.doe@example.com", None),
             ("us", 2, None, "ssn 536-22-1234"),
             ("us", 3, None, None),
-            ("eu", 4, "card 4111 1111 1111 1111", "key AKIAIOSFODNN7EXAMPLE"),
+            ("eu", 4, "card 4111 1111 1111 1111", "key AKIAZ2XQ7RTVNBLZ4GRA"),
         ],
         "region string, n int, a string, b string",
     )
@@ -242,7 +242,7 @@ def test_block_policy_withholds_or_fails_closed(lines: DataFrame) -> None:
 
     with pytest.raises(Exception, match="blocked by policy") as failed:
         redact_column(lines, "text", policy="default", on_block="raise").collect()
-    assert "AKIAIOSFODNN7EXAMPLE" not in str(failed.value)
+    assert "AKIAZ2XQ7RTVNBLZ4GRA" not in str(failed.value)
 
 
 def test_one_scanner_per_worker_process(lines: DataFrame) -> None:

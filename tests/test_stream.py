@@ -10,7 +10,7 @@ import weir
 PIECES = [
     b"user jane.doe@example.com logged in\n",
     b"card=4111-1111-1111-1111 ",
-    b"AKIAIOSFODNN7EXAMPLE ",
+    b"AKIAZ2XQ7RTVNBLZ4GRA ",
     b"iban GB82 WEST 1234 5698 7654 32\n",
     b"ssn: 536-22-1234 ",
     b"\xff\xfe\x00 binary-ish ",

@@ -18,8 +18,13 @@ Replace = Callable[[Finding], str]
 
 
 def merge_spans(findings: Sequence[Finding]) -> list[tuple[int, int, Finding]]:
-    """Union overlapping spans; each merged span keeps the finding that starts it (the
-    highest-scoring one among those that start there, then the longest)."""
+    """Union overlapping spans; each merged span keeps the finding that starts it: among those
+    that start there, a secret first, then the highest-scoring, then the longest.
+
+    Secrets first: two readings of one start are the same characters, and the label must not
+    downgrade a credential to personal data. A database URL's password followed by its host
+    (``postgres://svc:Pw0rd@db.example.com``) is also an e-mail-shaped ``Pw0rd@db.example.com``,
+    which a nearby "mail" can score above the password; the span is the password's."""
     # One stable sort by start (linear on the engine's output, which is already in that order),
     # then one pass: a finding that starts where the current span starts may take the lead.
     merged: list[tuple[int, int, Finding]] = []
@@ -27,7 +32,7 @@ def merge_spans(findings: Sequence[Finding]) -> list[tuple[int, int, Finding]]:
     lead: Finding | None = None
     for f in sorted(findings, key=_start):
         if lead is not None and f.start < end:
-            if f.start == start and (f.score, f.end) > (lead.score, lead.end):
+            if f.start == start and _rank(f) > _rank(lead):
                 lead = f
             if f.end > end:
                 end = f.end
@@ -41,6 +46,11 @@ def merge_spans(findings: Sequence[Finding]) -> list[tuple[int, int, Finding]]:
 
 
 _start = attrgetter("start")
+
+
+def _rank(f: Finding) -> tuple[bool, float, int]:
+    """Which of the findings that start at one place labels the merged span (highest first)."""
+    return (f.category == "secret", f.score, f.end)
 
 
 @overload

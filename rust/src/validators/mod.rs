@@ -14,6 +14,7 @@
 mod checksum;
 mod company;
 mod country;
+mod credential;
 mod crypto;
 mod date;
 mod digits;
@@ -211,6 +212,13 @@ validators! {
     /// `secret_value`, and at least one digit: the check generic assignment rules used to spell
     /// as `[..]{0,127}[0-9][..]{0,128}`, which blows up a regex DFA (counted repetition).
     SecretWithDigit = "secret_with_digit" => secret::secret_with_digit,
+    /// The value of a slot the pattern names as a password (a URL's, `-p`'s): any text that is
+    /// not a placeholder, dictionary words included.
+    PasswordValue = "password_value" => credential::password_value,
+    /// `user:password` (curl -u): the password passes `password_value` and is not the user name.
+    UserPassword = "user_password" => credential::user_password,
+    /// An AWS access key ID or secret access key that is not a documentation example.
+    AwsKey = "aws_key" => credential::aws_key,
 }
 
 impl Validator {
@@ -488,6 +496,9 @@ mod tests {
         (Validator::UkDrivingLicence, b"MORGA753116SM9IJ"),
         (Validator::SecretValue, b"hunter2-but-longer"),
         (Validator::SecretWithDigit, b"hunter2-but-longer"),
+        (Validator::PasswordValue, b"whiteduke"),
+        (Validator::UserPassword, b"deploy:Kx8vN2qLm4"),
+        (Validator::AwsKey, b"AKIAZ2XQ7RTVNBLZ4GRA"),
     ];
 
     #[test]
