@@ -84,6 +84,8 @@ validators! {
     UsItin = "us_itin" => id_us::us_itin,
     /// Any digit string passing the Verhoeff checksum.
     Verhoeff = "verhoeff" => checksum::verhoeff_validator,
+    /// A travel document number with its ICAO 9303 (7-3-1) check digit last.
+    IcaoCheckDigit = "icao_check_digit" => checksum::icao_check_digit,
     /// Indian Aadhaar number.
     InAadhaar = "in_aadhaar" => id_apac::in_aadhaar,
     /// UK NHS number.
@@ -196,6 +198,7 @@ impl Validator {
             Luhn | Iban
                 | Aba
                 | Verhoeff
+                | IcaoCheckDigit
                 | InAadhaar
                 | UkNhs
                 | CaSin
@@ -375,6 +378,7 @@ mod tests {
         (Validator::UsSsn, b"536-22-8765"),
         (Validator::UsItin, b"912-70-1234"),
         (Validator::Verhoeff, b"2363"),
+        (Validator::IcaoCheckDigit, b"C01X00T41"),
         (Validator::InAadhaar, b"2341 2341 2346"),
         (Validator::UkNhs, b"943 476 5919"),
         (Validator::UkNino, b"AB 12 34 56 C"),
