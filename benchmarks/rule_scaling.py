@@ -26,8 +26,6 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-import msgspec
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -92,15 +90,17 @@ def synthetic(n: int, template: Rule, shape_share: float, seed: int = SEED) -> l
             lo = rng.randint(6, 10)
             pattern = rf"(?i:(?:\b|_){label})[^0-9A-Za-z\r\n]{{1,6}}(?P<value>[A-Z0-9]{{{lo},{lo + 6}}})\b"
         out.append(
-            msgspec.structs.replace(
-                template,
-                id=f"synthetic.rule_{i}",
-                entity="SYNTHETIC",
-                pattern=pattern,
-                validator=None,
-                hotwords=[],
-                require_hotword=False,
-                min_entropy=None,
+            Rule(
+                **{
+                    **template.to_dict(),
+                    "id": f"synthetic.rule_{i}",
+                    "entity": "SYNTHETIC",
+                    "pattern": pattern,
+                    "validator": None,
+                    "hotwords": [],
+                    "require_hotword": False,
+                    "min_entropy": None,
+                }
             )
         )
     return out

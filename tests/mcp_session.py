@@ -35,9 +35,13 @@ class Session:
         prefix: list[str] | None = None,
         server: list[str] | None = None,
         cwd: str | None = None,
+        url: str | None = None,
     ) -> None:
         server = server or [sys.executable, str(SERVER), *server_args]
-        cmd = server if direct else [*(prefix or [str(WEIR)]), "proxy", *options, "--", *server]
+        if url is not None:  # weir proxy in front of a remote server (Streamable HTTP)
+            cmd = [*(prefix or [str(WEIR)]), "proxy", *options, "--url", url]
+        else:
+            cmd = server if direct else [*(prefix or [str(WEIR)]), "proxy", *options, "--", *server]
         full_env = {k: v for k, v in os.environ.items() if k != "WEIR_AUDIT_LOG"}
         full_env.update(env or {})
         self.proc = subprocess.Popen(

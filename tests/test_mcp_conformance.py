@@ -40,7 +40,9 @@ CUSTOMER_TEXT = f"Customer {EMAIL} paid with card {CARD} on Tuesday.\n"
 
 pytestmark = pytest.mark.skipif(
     not (BIN / "mcp-server-time").exists()
-    or not (ROOT / ".venv-mcp-sqlite" / "bin" / "mcp-server-sqlite").exists(),
+    or not (BIN / "better-mcps-filesystem").exists()
+    or not (ROOT / ".venv-mcp-sqlite" / "bin" / "mcp-server-sqlite").exists()
+    or not (ROOT / ".venv-mcp-sqlite" / "bin" / "mcp-proxy").exists(),
     reason="the public MCP servers are not installed (make mcp-servers; make test installs them)",
 )
 
@@ -91,13 +93,21 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 SQLITE_BIN = ROOT / ".venv-mcp-sqlite" / "bin"  # mcp-server-sqlite needs mcp 1.x: its own venv
 DB = Path(tempfile.mkdtemp(prefix="weir-conformance-")) / "shop.db"
+FILES = Path(tempfile.mkdtemp(prefix="weir-conformance-files-")).resolve()  # the filesystem server's root
 SERVERS = {
     "time": [str(BIN / "mcp-server-time"), "--local-timezone", "UTC"],
     "git": [str(BIN / "mcp-server-git")],
     # The page server is on this machine: fetch refuses loopback addresses unless told.
     "fetch": [str(BIN / "mcp-server-fetch"), "--allow-private-ips"],
     "sqlite": [str(SQLITE_BIN / "mcp-server-sqlite"), "--db-path", str(DB)],
+    "filesystem": [str(BIN / "better-mcps-filesystem"), str(FILES)],
 }
+
+
+def make_files() -> None:
+    (FILES / "docs").mkdir(exist_ok=True)
+    (FILES / "docs" / "release.txt").write_text(CLEAN_TEXT)
+    (FILES / "customer.txt").write_text(CUSTOMER_TEXT)
 
 
 def make_db() -> None:
@@ -126,6 +136,7 @@ def sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[st
     """Each server twice: alone and behind `weir proxy` (default policy, an audit log)."""
     audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
     make_db()
+    make_files()
     opened: dict[tuple[str, str], Session] = {}
     for server in SERVERS:
         opened[(server, "direct")] = start(server, direct=True)
@@ -266,6 +277,46 @@ def test_a_secret_never_reaches_the_database(sessions: dict[tuple[str, str], Ses
         assert db.execute("select count(*) from orders").fetchone() == (2,)
 
 
+def test_sqlite_resources_and_prompts(sessions: dict[tuple[str, str], Session]) -> None:
+    """Listings and a resource read are the server's own; a prompt that repeats a value the
+    client gave it comes back without the value."""
+    direct, proxied = sessions[("sqlite", "direct")], sessions[("sqlite", "proxy")]
+    for method, params in [
+        ("resources/list", {}),
+        ("resources/read", {"uri": "memo://insights"}),
+        ("prompts/list", {}),
+    ]:
+        want, got = direct.request(method, params), proxied.request(method, params)
+        assert "result" in want and got["result"] == want["result"], method
+    ask = {"name": "mcp-demo", "arguments": {"topic": f"refunds for {EMAIL}"}}
+    want, got = direct.request("prompts/get", ask), proxied.request("prompts/get", ask)
+    assert EMAIL in json.dumps(want["result"])
+    assert EMAIL not in json.dumps(got["result"]) and "[EMAIL_ADDRESS]" in json.dumps(got["result"])
+
+
+def test_filesystem_server_clean_calls_and_resources(sessions: dict[tuple[str, str], Session]) -> None:
+    direct, proxied = sessions[("filesystem", "direct")], sessions[("filesystem", "proxy")]
+    for tool, args in [
+        ("list_dir", {"params": {"path": str(FILES)}}),
+        ("list_dir", {"params": {"path": str(FILES / "docs")}}),
+        ("read_text_file", {"params": {"path": str(FILES / "docs" / "release.txt")}}),
+    ]:
+        want, got = call(direct, tool, **args), call(proxied, tool, **args)
+        assert got == want and not want.get("isError"), (tool, want)
+    assert CLEAN_TEXT.strip() in json.dumps(want)
+    for method, params in [("resources/list", {}), ("resources/read", {"uri": "resource://roots"})]:
+        want_r, got_r = direct.request(method, params), proxied.request(method, params)
+        assert "result" in want_r and got_r["result"] == want_r["result"], method
+
+
+def test_filesystem_server_seeded_file_is_masked(sessions: dict[tuple[str, str], Session]) -> None:
+    args = {"params": {"path": str(FILES / "customer.txt")}}
+    direct = json.dumps(call(sessions[("filesystem", "direct")], "read_text_file", **args))
+    proxied = json.dumps(call(sessions[("filesystem", "proxy")], "read_text_file", **args))
+    assert EMAIL in direct and CARD in direct
+    assert EMAIL not in proxied and CARD not in proxied and "[EMAIL_ADDRESS]" in proxied
+
+
 def test_the_audit_log_holds_no_value(sessions: dict[tuple[str, str], Session]) -> None:
     audit = sessions[("fetch", "proxy")].audit
     assert audit is not None and audit.exists()
@@ -344,3 +395,114 @@ def test_fastmcp_middleware_on_real_servers(site: int, repo: Path) -> None:
     after = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
     assert after.stdout == head.stdout
     subprocess.run(["git", "-C", str(repo), "reset", "-q"], check=True)
+
+
+# --- weir proxy --url: the same servers over Streamable HTTP -----------------------------------
+
+MCP_PROXY = SQLITE_BIN / "mcp-proxy"  # serves a stdio server over Streamable HTTP (mcp 1.x too)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def remote() -> Iterator[dict[str, str]]:
+    """The time and filesystem servers, each behind mcp-proxy's Streamable HTTP endpoint."""
+    make_files()
+    procs, urls = [], {}
+    for server in ("time", "filesystem"):
+        port = _free_port()
+        procs.append(
+            subprocess.Popen(
+                [str(MCP_PROXY), "--host", "127.0.0.1", "--port", str(port), "--", *SERVERS[server]],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        urls[server] = f"http://127.0.0.1:{port}/mcp"
+    try:
+        for url in urls.values():
+            _wait_for(url)
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(30)
+
+
+def _wait_for(url: str) -> None:
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex((parts.hostname or "", parts.port or 80)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not come up")
+
+
+def start_remote(url: str) -> Session:
+    s = Session(url=url)
+    reply = s.request("initialize", INIT)
+    assert "result" in reply, (reply, s.stderr)
+    s.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    return s
+
+
+def test_over_http_tool_lists_and_clean_calls_are_the_servers(
+    sessions: dict[tuple[str, str], Session], remote: dict[str, str]
+) -> None:
+    """weir proxy --url in front of a server over Streamable HTTP gives what the same server
+    gives over stdio: the same tool list, the same clean results."""
+    time_s, files_s = start_remote(remote["time"]), start_remote(remote["filesystem"])
+    try:
+        for server, s in (("time", time_s), ("filesystem", files_s)):
+            want = sessions[(server, "direct")].request("tools/list", {})
+            assert s.request("tools/list", {})["result"] == want["result"], server
+        args = {"source_timezone": "America/New_York", "time": "16:30", "target_timezone": "Asia/Tokyo"}
+        assert call(time_s, "convert_time", **args) == call(
+            sessions[("time", "direct")], "convert_time", **args
+        )
+        read = {"params": {"path": str(FILES / "docs" / "release.txt")}}
+        want_r = call(sessions[("filesystem", "direct")], "read_text_file", **read)
+        assert call(files_s, "read_text_file", **read) == want_r and not want_r.get("isError")
+        roots = {"uri": "resource://roots"}
+        assert (
+            files_s.request("resources/read", roots)["result"]
+            == sessions[("filesystem", "direct")].request("resources/read", roots)["result"]
+        )
+    finally:
+        assert time_s.close() == 0 and files_s.close() == 0
+
+
+def test_over_http_seeded_values_are_caught_both_ways(remote: dict[str, str]) -> None:
+    files_s, time_s = start_remote(remote["filesystem"]), start_remote(remote["time"])
+    try:
+        text = json.dumps(call(files_s, "read_text_file", params={"path": str(FILES / "customer.txt")}))
+        assert EMAIL not in text and CARD not in text and "[EMAIL_ADDRESS]" in text
+        refused = call(time_s, "get_current_time", timezone=AWS)
+        assert refused.get("isError") is True and "AWS_ACCESS_KEY_ID" in text_of(refused)
+    finally:
+        files_s.close()
+        time_s.close()
+
+
+def test_over_http_an_unreachable_server_answers_every_request() -> None:
+    """Fail closed, and never leave the client waiting: a request the server cannot take gets
+    a JSON-RPC error in its stead."""
+    s = Session(url=f"http://127.0.0.1:{_free_port()}/mcp")
+    try:
+        reply = s.request("initialize", INIT)
+        assert "error" in reply and "cannot reach the server" in reply["error"]["message"]
+        assert s.request("tools/list", {})["error"]["code"] == -32603
+    finally:
+        assert s.close() == 0

@@ -533,6 +533,18 @@ def test_sigterm_is_forwarded_to_the_server() -> None:
 def test_usage_errors() -> None:
     missing = subprocess.run([str(WEIR), "proxy"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "no server command" in missing.stderr
+    for argv, why in [
+        (["--url", "http://127.0.0.1:1/mcp", "--", "cat"], "not both"),
+        (["--header", "A=b", "--", "cat"], "go with --url"),
+        (["--url", "ftp://example.org/mcp"], "http:// or https://"),
+        (["--url", "http://127.0.0.1:1/mcp", "--header", "Authorization"], "NAME=VALUE"),
+        (
+            ["--url", "http://127.0.0.1:1/mcp", "--header-env", "Authorization=WEIR_NO_SUCH_VAR_7781"],
+            "not set",
+        ),
+    ]:
+        bad = subprocess.run([str(WEIR), "proxy", *argv], capture_output=True, text=True, timeout=60)
+        assert bad.returncode == 2 and why in bad.stderr, (argv, bad.stderr)
     missing = subprocess.run([str(WEIR), "proxy", "--"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2
     not_found = subprocess.run(

@@ -143,6 +143,7 @@ fn rule(u: &mut Unstructured<'_>, i: usize) -> Result<RuleSpec> {
             None
         },
         require_hotword,
+        ..RuleSpec::default()
     })
 }
 

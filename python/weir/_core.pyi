@@ -1,19 +1,45 @@
 """Stubs for weir's native module (rust/src/python.rs)."""
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Literal
 
-class _RuleSpec(Protocol):
+class Rule:
+    """One detector (patterns/README.md), read-only: the native rule model (rust/src/rules.rs)."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        entity: str,
+        category: Literal["pii", "financial", "secret", "injection"],
+        pattern: str,
+        score: float,
+        examples: list[str],
+        negative_examples: list[str],
+        validator: str | None = None,
+        hotwords: list[str] = ...,
+        hotword_window: int = 64,
+        hotword_boost: float = 0.25,
+        min_entropy: float | None = None,
+        require_hotword: bool = False,
+        references: list[str] = ...,
+        source: str = "",
+    ) -> None: ...
     @property
     def id(self) -> str: ...
     @property
+    def name(self) -> str: ...
+    @property
     def entity(self) -> str: ...
+    @property
+    def category(self) -> Literal["pii", "financial", "secret", "injection"]: ...
     @property
     def pattern(self) -> str: ...
     @property
-    def validator(self) -> str | None: ...
-    @property
     def score(self) -> float: ...
+    @property
+    def validator(self) -> str | None: ...
     @property
     def hotwords(self) -> list[str]: ...
     @property
@@ -24,6 +50,21 @@ class _RuleSpec(Protocol):
     def min_entropy(self) -> float | None: ...
     @property
     def require_hotword(self) -> bool: ...
+    @property
+    def examples(self) -> list[str]: ...
+    @property
+    def negative_examples(self) -> list[str]: ...
+    @property
+    def references(self) -> list[str]: ...
+    @property
+    def source(self) -> str: ...
+    def to_dict(self) -> dict[str, object]: ...
+
+class RuleFileError(ValueError): ...
+
+def parse_rules(text: str, source: str) -> list[Rule]: ...
+
+CATEGORIES: list[str]
 
 RawFinding = tuple[int, int, int, float, str | None]
 """(rule index, start, end, score, decoded); offsets in code points for str, bytes for bytes;
@@ -48,7 +89,7 @@ class PayloadLimitError(ValueError):
     """args: (limit name, observed, allowed)."""
 
 class Engine:
-    def __init__(self, rules: Sequence[_RuleSpec], normalize: bool = True, decode_depth: int = 2) -> None: ...
+    def __init__(self, rules: Sequence[Rule], normalize: bool = True, decode_depth: int = 2) -> None: ...
     def scan(
         self, data: str | bytes, context: str | None = None, max_findings: int | None = None
     ) -> list[RawFinding]: ...
@@ -62,7 +103,8 @@ class Engine:
         max_items: int | None = None,
         max_bytes: int | None = None,
         max_findings: int | None = None,
-    ) -> list[PayloadFinding]: ...
+        with_leaves: bool = False,
+    ) -> tuple[list[PayloadFinding], list[tuple[str | bytes, str]]]: ...
     def scan_raw(self, data: bytes) -> int: ...
     def stream(self, min_block: int = 65536, threads: int = 1) -> Stream: ...
     @property

@@ -132,11 +132,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     proxy = sub.add_parser(
         "proxy",
-        help="run a stdio MCP server behind weir: every message checked against a policy",
-        usage="weir proxy [--policy FILE|NAME] [--server NAME] [--audit-log PATH] [--max-line BYTES] -- CMD ARGS...",
-        description="Start CMD (a stdio MCP server, in any language) and relay JSON-RPC between it and "
-        "this process's stdin/stdout, scanning tool calls and results, listings, resources, prompts and "
-        "notifications. Exits with CMD's status.",
+        help="run an MCP server behind weir: every message checked against a policy",
+        usage="weir proxy [--policy FILE|NAME] [--server NAME] [--audit-log PATH] [--max-line BYTES] "
+        "(-- CMD ARGS... | --url URL [--header NAME=VALUE] [--header-env NAME=VAR])",
+        description="Start CMD (a stdio MCP server, in any language), or connect to the MCP server at "
+        "URL (Streamable HTTP), and relay JSON-RPC between it and this process's stdin/stdout, scanning "
+        "tool calls and results, listings, resources, prompts and notifications. Exits with CMD's status "
+        "(0 in front of a URL, once the client closes stdin).",
+    )
+    proxy.add_argument(
+        "--url", metavar="URL", help="a remote MCP server's Streamable HTTP endpoint (https://host/mcp)"
+    )
+    proxy.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an HTTP header for every request to --url (repeatable)",
+    )
+    proxy.add_argument(
+        "--header-env",
+        action="append",
+        default=[],
+        metavar="NAME=VAR",
+        help="an HTTP header whose value is the environment variable VAR (a token kept out of the "
+        "command line; repeatable)",
     )
     proxy.add_argument(
         "--policy", metavar="FILE|NAME", help="a policy file (TOML/YAML/JSON) or default, strict, audit"
@@ -423,11 +443,19 @@ def cmd_rules_verify(args: argparse.Namespace) -> int:
 def cmd_proxy(args: argparse.Namespace) -> int:
     from weir.mcp.audit import AuditLog
     from weir.mcp.guard import Guard
-    from weir.mcp.proxy import DEFAULT_LINE_LIMIT, SpawnError, run
+    from weir.mcp.http import UpstreamError
+    from weir.mcp.proxy import DEFAULT_LINE_LIMIT, SpawnError, run, run_url
 
     command = args.server_command[1:] if args.server_command[:1] == ["--"] else args.server_command
-    if not command:
-        raise UsageError("proxy: no server command; usage: weir proxy [--policy FILE] -- CMD ARGS...")
+    if args.url is not None and command:
+        raise UsageError("proxy: give either --url or -- CMD ARGS..., not both")
+    if args.url is None and not command:
+        raise UsageError(
+            "proxy: no server command; usage: weir proxy [--policy FILE] -- CMD ARGS... (or --url URL)"
+        )
+    if args.url is None and (args.header or args.header_env):
+        raise UsageError("proxy: --header and --header-env go with --url")
+    headers = _headers(args.header, args.header_env)
     line_limit = DEFAULT_LINE_LIMIT if args.max_line is None else args.max_line
     if line_limit < 1024:
         raise UsageError("proxy: --max-line must be at least 1024 bytes")
@@ -441,16 +469,45 @@ def cmd_proxy(args: argparse.Namespace) -> int:
             backups=settings.audit_backups,
             key_file=policy.key_file,
         )
-    guard = Guard(policy, server=args.server or Path(command[0]).name, audit=audit)
+    name = args.server or (_host(args.url) if args.url is not None else Path(command[0]).name)
+    guard = Guard(policy, server=name, audit=audit)
     # A client that goes away is handled as a closed pipe, not by dying of SIGPIPE (the child
     # gets the default disposition back when it starts).
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     try:
+        if args.url is not None:
+            return run_url(guard, args.url, headers=headers, line_limit=line_limit)
         return run(guard, command, line_limit=line_limit)
-    except SpawnError as e:
+    except (SpawnError, UpstreamError) as e:
         print(f"weir: proxy: {e}", file=sys.stderr)
-        return e.status
+        return e.status if isinstance(e, SpawnError) else EXIT_ERROR
+
+
+def _headers(given: Sequence[str], from_env: Sequence[str]) -> dict[str, str]:
+    """--header NAME=VALUE and --header-env NAME=VAR as one mapping; the errors name the flag."""
+    headers: dict[str, str] = {}
+    for flag, items in (("--header", given), ("--header-env", from_env)):
+        for item in items:
+            name, sep, value = item.partition("=")
+            name = name.strip()
+            if not sep or not name or any(c in name for c in " :\r\n"):
+                raise UsageError(f"proxy: {flag} takes NAME=VALUE, e.g. {flag} Authorization=...")
+            if flag == "--header-env":
+                if value not in os.environ:
+                    raise UsageError(f"proxy: --header-env {name}={value}: the variable {value} is not set")
+                value = os.environ[value]
+            if "\r" in value or "\n" in value:
+                raise UsageError(f"proxy: {flag} {name}: a header value cannot hold a line break")
+            headers[name] = value
+    return headers
+
+
+def _host(url: str) -> str:
+    """The host of a URL, the server's name in audit events."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or url
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,105 +1,31 @@
-"""Rules as data: the TOML rule files, decoded into typed structs.
+"""Rules as data: the TOML rule files, decoded into ``weir.Rule``.
 
 A rule file holds ``[[rules]]`` entries (see patterns/README.md). Built-in files are embedded in
 the native module at build time; users add their own with ``Scanner(extra_rules=[path])``.
+
+The rule model is defined once, in the native module (``rust/src/rules.rs`` and
+``rust/src/rule_file.rs``: the fields, their types, bounds and defaults, and the errors that
+name the file, the rule and the field); ``weir.Rule`` is that type, read-only, described by the
+stub ``weir/_core.pyi``.
 """
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
-
-import msgspec
 
 from weir import _core, manifest
-from weir.results import Category
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+Rule = _core.Rule
+RuleFileError = _core.RuleFileError
+parse_rules = _core.parse_rules
+"""``parse_rules(text, source)``: one rule file's TOML text as rules; ``source`` names it in
+errors. Raises ``RuleFileError`` naming the file, the rule and the field."""
 
 MAX_WINDOW: int = _core.MAX_WINDOW
 """Longest match the engine can recover, in bytes: spans are recovered in a window that ends where
 the match-end pass reported the match, so a longer one is missed or cut short."""
-
-RuleId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=128)]
-EntityName = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=64)]
-Score = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
-
-
-class Rule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One detector. Its examples must be found and its negative examples must not."""
-
-    id: RuleId
-    name: str
-    entity: EntityName
-    category: Category
-    pattern: Annotated[str, msgspec.Meta(min_length=1, max_length=65536)]
-    score: Score
-    validator: str | None = None
-    hotwords: list[Annotated[str, msgspec.Meta(min_length=1)]] = []
-    hotword_window: Annotated[int, msgspec.Meta(ge=0, le=256)] = 64
-    hotword_boost: Score = 0.25
-    min_entropy: Annotated[float, msgspec.Meta(ge=0.0, le=8.0)] | None = None
-    require_hotword: bool = False
-    """Report a match only with a hotword within ``hotword_window`` (or in the JSON key)."""
-    examples: Annotated[list[str], msgspec.Meta(min_length=1)]
-    negative_examples: Annotated[list[str], msgspec.Meta(min_length=1)]
-    references: list[str] = []
-    source: str = ""
-    """The file the rule came from (filled in on load)."""
-
-
-class RuleFile(msgspec.Struct, forbid_unknown_fields=True):
-    rules: list[Rule]
-
-
-class RuleFileError(ValueError):
-    """A rule file that cannot be used; the message names the file, the rule and the field."""
-
-
-_AT = re.compile(r"\$\.rules\[(\d+)\](?:\.(\w+))?")
-
-
-def parse_rules(text: str, source: str) -> list[Rule]:
-    """Decode one rule file's TOML text. ``source`` names it in errors."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise RuleFileError(f"{source}: not valid TOML: {e}") from None
-    try:
-        decoded = msgspec.convert(raw, RuleFile)
-    except msgspec.ValidationError as e:
-        raise RuleFileError(f"{source}: {_describe(str(e), raw)}") from None
-    rules = [msgspec.structs.replace(r, source=source) for r in decoded.rules]
-    names = set(_core.validator_names())
-    for rule in rules:
-        if rule.validator is not None and rule.validator not in names:
-            raise RuleFileError(
-                f"{source}: rule '{rule.id}': field 'validator': unknown validator "
-                f"'{rule.validator}'; known: {', '.join(sorted(names))}"
-            )
-    return rules
-
-
-def _describe(message: str, raw: dict[str, Any]) -> str:
-    """Turn msgspec's ``... - at `$.rules[3].pattern``` into 'rule 'x.y': field 'pattern': ...'."""
-    m = _AT.search(message)
-    if not m:
-        return message
-    index, field = int(m.group(1)), m.group(2)
-    entries = raw.get("rules")
-    rule_id = None
-    if isinstance(entries, list) and index < len(entries) and isinstance(entries[index], dict):
-        rule_id = entries[index].get("id")
-    what = message.split(" - at ")[0]
-    who = f"rule '{rule_id}'" if isinstance(rule_id, str) else f"rules[{index}]"
-    return f"{who}: field '{field}': {what}" if field else f"{who}: {what}"
 
 
 def load_file(path: str | Path) -> list[Rule]:

@@ -14,7 +14,7 @@ from weir import ner as ner_layer
 from weir.limits import LIMIT_ENTITY, Deadline, LimitExceeded, Limits, check_size
 from weir.masking import Decided, decide
 from weir.masking import apply as apply_policy
-from weir.payload import PayloadError, PayloadTooDeep, is_container, walk
+from weir.payload import PayloadError, PayloadTooDeep, is_container
 from weir.policy import Blocked, Policy
 from weir.redaction import rebuild, splice
 from weir.results import CATEGORIES, Category, Finding, ScanResult
@@ -284,13 +284,13 @@ class Scanner:
         with_leaves: bool = False,
         limits: Limits | None = None,
     ) -> tuple[list[Finding], list[tuple[str | bytes, str | None]]]:
-        """Findings in a dict/list payload, in document order, each with its leaf's path. The
-        walk and the scan are native (one Vectorscan pass over every leaf and key); the value
-        leaves, as (text, path), are built in Python only when asked for (NER needs them)."""
+        """Findings in a dict/list payload, in document order, each with its leaf's path. One
+        native walk: every leaf and key scanned in one pass, and, when asked for (NER needs them),
+        the value leaves as (text, path) from the same walk."""
         lim = limits if limits is not None else self.limits
         try:
-            raw = self.engine.scan_payload(
-                data, lim.max_depth, lim.max_items, lim.max_bytes, lim.max_findings
+            raw, leaves = self.engine.scan_payload(
+                data, lim.max_depth, lim.max_items, lim.max_bytes, lim.max_findings, with_leaves
             )
         except _core.PayloadDepthError as e:
             raise PayloadTooDeep(lim.max_depth, str(e).partition(" levels at ")[2]) from None
@@ -312,12 +312,7 @@ class Scanner:
             for path, in_key, i, start, end, score, value, decoded in raw
             if score >= floor and (keep is None or keep[i])
         ]
-        if not with_leaves:
-            return found, []
-        leaves: list[tuple[str | bytes, str | None]] = [
-            (leaf.text, leaf.path) for leaf in walk(data, max_depth=lim.max_depth) if not leaf.in_key
-        ]
-        return found, leaves
+        return found, cast("list[tuple[str | bytes, str | None]]", leaves)
 
     def _convert(
         self,

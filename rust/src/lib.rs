@@ -13,6 +13,7 @@ pub mod join;
 pub mod normalize;
 pub mod offsets;
 pub mod report;
+pub mod rule_file;
 pub mod rules;
 pub mod validators;
 pub mod viewmap;
@@ -24,6 +25,8 @@ mod python;
 mod python_conv;
 #[cfg(feature = "python")]
 mod python_payload;
+#[cfg(feature = "python")]
+mod python_rule;
 
 /// The rule files that ship with weir, embedded at build time from `patterns/*.toml`.
 pub mod builtin {
@@ -31,6 +34,7 @@ pub mod builtin {
 }
 
 pub use engine::{Engine, EngineError, Finding, Located, StreamScan};
+pub use rule_file::RuleFileError;
 pub use rules::{RuleError, RuleSpec};
 pub use viewmap::Origin;
 pub use views::ViewOptions;

@@ -11,42 +11,11 @@ use crate::builtin::{BUILTIN_RULE_FILES, BUILTIN_RULE_MANIFEST};
 use crate::engine::{Engine, EngineError, Finding, Located, StreamScan};
 use crate::offsets::bytes_to_chars;
 use crate::python_conv::{surrogatepass, to_py_err, RuleError, ScanError};
+use crate::python_rule::PyRule;
 use crate::report::{RecordFormat, Records, RuleMeta};
 use crate::rules::RuleSpec;
 use crate::validators::{shannon_entropy as entropy, Validator};
 use crate::views::ViewOptions;
-
-/// A rule as Python hands it over: any object with these attributes (weir.rules.Rule).
-#[derive(FromPyObject)]
-struct PyRuleSpec {
-    id: String,
-    entity: String,
-    pattern: String,
-    validator: Option<String>,
-    score: f64,
-    hotwords: Vec<String>,
-    hotword_window: usize,
-    hotword_boost: f64,
-    min_entropy: Option<f64>,
-    require_hotword: bool,
-}
-
-impl From<PyRuleSpec> for RuleSpec {
-    fn from(r: PyRuleSpec) -> RuleSpec {
-        RuleSpec {
-            id: r.id,
-            entity: r.entity,
-            pattern: r.pattern,
-            validator: r.validator,
-            score: r.score,
-            hotwords: r.hotwords,
-            hotword_window: r.hotword_window,
-            hotword_boost: r.hotword_boost,
-            min_entropy: r.min_entropy,
-            require_hotword: r.require_hotword,
-        }
-    }
-}
 
 /// A str's or bytes' bytes: borrowed, or encoded for a str that holds lone surrogates.
 enum Bytes<'a, 'py> {
@@ -195,7 +164,7 @@ impl PyEngine {
     #[pyo3(signature = (rules, normalize=true, decode_depth=2))]
     fn new(
         py: Python<'_>,
-        rules: Vec<PyRuleSpec>,
+        rules: Vec<PyRef<'_, PyRule>>,
         normalize: bool,
         decode_depth: i64,
     ) -> PyResult<Self> {
@@ -212,7 +181,7 @@ impl PyEngine {
             normalize,
             decode_depth: depth,
         };
-        let specs: Vec<RuleSpec> = rules.into_iter().map(RuleSpec::from).collect();
+        let specs: Vec<RuleSpec> = rules.iter().map(|r| r.spec.clone()).collect();
         let engine = py
             .detach(|| Engine::new(&specs).and_then(|e| e.with_views(views)))
             .map_err(to_py_err)?;
@@ -289,8 +258,11 @@ impl PyEngine {
     /// `PayloadDepthError` past `max_depth` levels and `TypeError` for other leaf types, each
     /// naming the JSON Pointer at fault; `PayloadLimitError(limit, observed, allowed)` past
     /// `max_items` keys, values and list items (counted before a container is walked) or
-    /// `max_bytes` bytes of leaf and key text, or `max_findings` findings.
-    #[pyo3(signature = (data, max_depth, max_items=None, max_bytes=None, max_findings=None))]
+    /// `max_bytes` bytes of leaf and key text, or `max_findings` findings. With `with_leaves`,
+    /// also every value leaf as (text, path), from the same walk (for the NER layer); else an
+    /// empty list.
+    #[pyo3(signature = (data, max_depth, max_items=None, max_bytes=None, max_findings=None, with_leaves=false))]
+    #[allow(clippy::too_many_arguments)]
     fn scan_payload<'py>(
         &self,
         py: Python<'py>,
@@ -299,15 +271,17 @@ impl PyEngine {
         max_items: Option<usize>,
         max_bytes: Option<usize>,
         max_findings: Option<usize>,
-    ) -> PyResult<Bound<'py, PyList>> {
+        with_leaves: bool,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
         let limits = crate::python_payload::WalkLimits {
             depth: max_depth,
             items: max_items.unwrap_or(usize::MAX),
             bytes: max_bytes.unwrap_or(usize::MAX),
             findings: max_findings.unwrap_or(usize::MAX),
         };
-        let found = crate::python_payload::scan_payload(py, &self.inner, data, limits)?;
-        PyList::new(py, found)
+        let (found, leaves) =
+            crate::python_payload::scan_payload(py, &self.inner, data, limits, with_leaves)?;
+        Ok((PyList::new(py, found)?, PyList::new(py, leaves)?))
     }
 
     /// The match-end pass alone (Vectorscan and the shape DFA; no span recovery, no validation):
@@ -584,6 +558,7 @@ fn weir_core(m: &Bound<'_, PyModule>) -> PyResult<()> {
             .get_type::<crate::python_payload::PayloadLimitError>(),
     )?;
     m.add("MAX_WINDOW", crate::rules::MAX_WINDOW)?;
+    crate::python_rule::register(m)?;
     m.add_function(wrap_pyfunction!(builtin_rule_files, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_rule_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;

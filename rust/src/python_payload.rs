@@ -338,13 +338,19 @@ type PayloadFinding<'py> = (
     Option<String>,
 );
 
-/// Walk `root`, scan every leaf in one pass, and return the findings in document order.
+/// A value leaf as the NER layer takes it: its text (str, or bytes for a bytes leaf) and its JSON
+/// Pointer.
+pub type PayloadLeaf<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
+
+/// Walk `root`, scan every leaf in one pass, and return the findings in document order, and,
+/// when `with_leaves`, every value leaf (keys aside) from the same walk.
 pub fn scan_payload<'py>(
     py: Python<'py>,
     engine: &Engine,
     root: &Bound<'py, PyAny>,
     limits: WalkLimits,
-) -> PyResult<Vec<PayloadFinding<'py>>> {
+    with_leaves: bool,
+) -> PyResult<(Vec<PayloadFinding<'py>>, Vec<PayloadLeaf<'py>>)> {
     let w = walk(root, limits)?;
     // A str with lone surrogates has no UTF-8 form to borrow: it is encoded as `surrogatepass`
     // writes it (offsets in code points stay right), into storage that outlives the borrows.
@@ -427,5 +433,20 @@ pub fn scan_payload<'py>(
             ));
         }
     }
-    Ok(out)
+    let mut leaves = Vec::new();
+    if with_leaves {
+        for leaf in w.leaves.iter().filter(|l| !l.in_key) {
+            let text = match &leaf.source {
+                Source::Str(s) => s.clone().into_any(),
+                Source::Bytes(b) => b.clone().into_any(),
+                Source::Digits(a, b) => crate::python_conv::str_from_bytes(py, &w.digits[*a..*b])?,
+            };
+            let path = crate::python_conv::str_from_bytes(
+                py,
+                &w.pointer(leaf.segment, |k| Cow::Borrowed(texts[k as usize])),
+            )?;
+            leaves.push((text, path));
+        }
+    }
+    Ok((out, leaves))
 }

@@ -31,22 +31,71 @@ pub const ONEPASS_SIZE_LIMIT: usize = 1 << 20;
 /// slower linear engine, so time stays linear either way.
 pub const HYBRID_CACHE_CAPACITY: usize = 2 << 20;
 
-/// A rule as given by the caller.
-#[derive(Clone, Debug, Default)]
+/// A rule: one entry of a rule file (see `rule_file`, which decodes and checks them), and what
+/// Python sees as `weir.Rule`. The defaults are the ones a rule file may leave out.
+#[derive(Clone, Debug, PartialEq)]
 pub struct RuleSpec {
+    /// Unique, lower-case, `family.name`.
     pub id: String,
+    /// For people.
+    pub name: String,
+    /// What a finding is: Presidio's name where one exists (CREDIT_CARD), UPPER_SNAKE_CASE.
     pub entity: String,
+    /// pii, financial, secret or injection.
+    pub category: String,
+    /// Regex syntax shared by Vectorscan and the regex crate (see patterns/README.md); the
+    /// finding is the `value` group when there is one.
     pub pattern: String,
-    pub validator: Option<String>,
+    /// Base confidence, 0 to 1.
     pub score: f64,
+    /// A checksum or shape check by name (`Validator::from_name`).
+    pub validator: Option<String>,
+    /// Words that raise the score when near the value (case-insensitive).
     pub hotwords: Vec<String>,
+    /// Bytes searched for hotwords on each side of the value.
     pub hotword_window: usize,
+    /// What a hotword near the value adds to the score.
     pub hotword_boost: f64,
+    /// Shannon bits per byte the value must reach, when set.
     pub min_entropy: Option<f64>,
     /// Report a candidate only with a hotword near it (or in the context): for values too common
     /// to report bare, such as ten digits that may be a phone number.
     pub require_hotword: bool,
+    /// Texts the rule must find (its tests), and texts it must not.
+    pub examples: Vec<String>,
+    pub negative_examples: Vec<String>,
+    /// Where the format is defined.
+    pub references: Vec<String>,
+    /// The file the rule came from ("" for a rule made in code).
+    pub source: String,
 }
+
+impl Default for RuleSpec {
+    fn default() -> Self {
+        RuleSpec {
+            id: String::new(),
+            name: String::new(),
+            entity: String::new(),
+            category: String::new(),
+            pattern: String::new(),
+            score: 0.0,
+            validator: None,
+            hotwords: Vec::new(),
+            hotword_window: DEFAULT_HOTWORD_WINDOW,
+            hotword_boost: DEFAULT_HOTWORD_BOOST,
+            min_entropy: None,
+            require_hotword: false,
+            examples: Vec::new(),
+            negative_examples: Vec::new(),
+            references: Vec::new(),
+            source: String::new(),
+        }
+    }
+}
+
+/// What a rule that names none gets.
+pub const DEFAULT_HOTWORD_WINDOW: usize = 64;
+pub const DEFAULT_HOTWORD_BOOST: f64 = 0.25;
 
 /// A rule the engine cannot use, with the rule's id and what is wrong.
 #[derive(Debug, Clone, PartialEq)]

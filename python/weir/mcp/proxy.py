@@ -1,4 +1,5 @@
-"""``weir proxy -- CMD ARGS...``: weir in front of any stdio MCP server, in any language.
+"""``weir proxy -- CMD ARGS...``: weir in front of any stdio MCP server, in any language, and
+``weir proxy --url URL``: in front of a remote one over Streamable HTTP (see ``weir.mcp.http``).
 
 The proxy starts CMD with pipes for its stdin and stdout (its stderr is the proxy's own, so the
 server's logs come through as they are), reads newline-delimited JSON-RPC from the client on
@@ -37,7 +38,9 @@ the request it is, gets the error reply. Any error while checking a message with
 
 Exit status: the child's, or 128 + N when a signal N ended it (127: CMD was not found). SIGINT,
 SIGTERM and SIGHUP are forwarded to the child; when the client closes stdin, the child's stdin
-is closed and the proxy waits for it to exit.
+is closed and the proxy waits for it to exit. In front of a URL, the client's end of stdin ends
+the session (replies in flight are waited for, then the session is deleted) and the exit status
+is 0; a signal ends it the same way.
 """
 
 from __future__ import annotations
@@ -53,13 +56,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, Protocol
 
 import msgspec
 
 from weir.mcp.guard import MCP_METHODS, Guard, Withheld
 
-__all__ = ["DEFAULT_LINE_LIMIT", "WITHHELD_CODE", "Proxy", "Routed", "Router", "SpawnError", "run"]
+__all__ = ["DEFAULT_LINE_LIMIT", "WITHHELD_CODE", "Proxy", "Routed", "Router", "SpawnError", "run", "run_url"]
 
 DEFAULT_LINE_LIMIT = 256 * 1024 * 1024
 """The longest line read (bytes); a longer one is withheld, not forwarded."""
@@ -467,6 +470,14 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+class Outlet(Protocol):
+    """Where a pump sends lines: a pipe (``_Sink``) or a remote server (``HttpUpstream``)."""
+
+    async def send(self, data: bytes) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class _Sink:
     """One output. Each ``send`` writes whole lines, one sender at a time; once the other end is
     gone or the sink is closed, writes are dropped."""
@@ -541,16 +552,76 @@ async def _open_stdout() -> _Sink:
 
 
 class Proxy:
-    """The running proxy: the child process, the two pumps, signal forwarding."""
+    """The running proxy: the server (a child process, or a URL), the two pumps, signals."""
 
-    def __init__(self, guard: Guard, command: Sequence[str], *, line_limit: int = DEFAULT_LINE_LIMIT) -> None:
-        if not command:
+    def __init__(
+        self,
+        guard: Guard,
+        command: Sequence[str] = (),
+        *,
+        url: str | None = None,
+        headers: dict[str, str] | None = None,
+        line_limit: int = DEFAULT_LINE_LIMIT,
+    ) -> None:
+        if not command and url is None:
             raise ValueError("no server command")
         self.command = list(command)
+        self.url = url
+        self.headers = dict(headers or {})
         self.line_limit = line_limit
         self.router = Router(guard, line_limit=line_limit)
 
     async def run(self) -> int:
+        """Run until the server is done; the exit status (the child's, 128 + N for signal N)."""
+        if self.url is not None:
+            return await self._run_url(self.url)
+        return await self._run_child()
+
+    async def _run_url(self, url: str) -> int:
+        """In front of a remote server: until the client closes stdin, or a signal."""
+        from weir.mcp.http import HttpUpstream
+
+        loop = asyncio.get_running_loop()
+        upstream = HttpUpstream(url, self.headers, line_limit=self.line_limit)
+        blocking = {}
+        for fd in (0, 1):
+            with contextlib.suppress(OSError):
+                blocking[fd] = os.get_blocking(fd)
+        client_in, close_stdin = await _open_stdin(self.line_limit)
+        client_out = await _open_stdout()
+
+        async def client_pump() -> None:
+            try:
+                await self._pump(client_in, "client", forward=upstream, back=client_out)
+            finally:
+                await upstream.close()  # the client is done: so is the session
+
+        client = asyncio.create_task(client_pump())
+        server = asyncio.create_task(self._pump(upstream.reader, "server", forward=client_out, back=upstream))
+        handled = []
+        for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                    loop.add_signal_handler(signum, client.cancel)
+                    handled.append(signum)
+        try:
+            await asyncio.gather(client, return_exceptions=True)
+            await upstream.close()
+            await asyncio.wait({server}, timeout=_GRACE)
+        finally:
+            server.cancel()
+            await asyncio.gather(server, return_exceptions=True)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(client_out.close(), _GRACE)
+            close_stdin()
+            for signum in handled:
+                loop.remove_signal_handler(signum)
+            for fd, was in blocking.items():
+                with contextlib.suppress(OSError):
+                    os.set_blocking(fd, was)
+        return 0
+
+    async def _run_child(self) -> int:
         """Run until the child exits; its exit status (128 + N for signal N)."""
         loop = asyncio.get_running_loop()
         try:
@@ -618,7 +689,7 @@ class Proxy:
                     os.set_blocking(fd, was)
         return status if status >= 0 else 128 - status
 
-    async def _pump(self, reader: asyncio.StreamReader, side: Side, *, forward: _Sink, back: _Sink) -> None:
+    async def _pump(self, reader: asyncio.StreamReader, side: Side, *, forward: Outlet, back: Outlet) -> None:
         """Lines from ``side``, one at a time, in order."""
         router = self.router
         while True:
@@ -656,3 +727,12 @@ def run(guard: Guard, command: Sequence[str], *, line_limit: int = DEFAULT_LINE_
     """Run ``command`` behind ``guard`` on this process's stdin and stdout; the exit status.
     Raises ``SpawnError`` when the command cannot be started."""
     return asyncio.run(Proxy(guard, command, line_limit=line_limit).run())
+
+
+def run_url(
+    guard: Guard, url: str, *, headers: dict[str, str] | None = None, line_limit: int = DEFAULT_LINE_LIMIT
+) -> int:
+    """Put ``guard`` between this process's stdin and stdout and the MCP server at ``url``
+    (Streamable HTTP); 0 when the client has closed stdin. Raises ``weir.mcp.http.UpstreamError``
+    for a URL that cannot be used."""
+    return asyncio.run(Proxy(guard, url=url, headers=headers, line_limit=line_limit).run())

@@ -195,7 +195,7 @@ def _settings(
         categories=tuple(sorted(categories)) if categories is not None else None,
         min_score=min_score,
         policy=msgspec.to_builtins(pol) if pol is not None else None,
-        extra_rules=tuple(rule for path in extra_rules for rule in load_file(path)),
+        extra_rules=tuple(rule.to_dict() for path in extra_rules for rule in load_file(path)),
     )
     prepared(settings.cache_key(), settings)  # compiled (and cached) here too: errors surface now
     return settings

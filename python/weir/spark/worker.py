@@ -40,7 +40,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     min_score: float | None = None
     policy: dict[str, Any] | None = None
     """``msgspec.to_builtins(policy)``; rebuilt (and validated again) on the worker."""
-    extra_rules: tuple[Rule, ...] = ()
+    extra_rules: tuple[dict[str, Any], ...] = ()
+    """The extra rules, as ``Rule.to_dict()``: rebuilt with ``Rule(**d)`` on the worker."""
 
     def cache_key(self) -> str:
         """Equal settings give equal keys, in any process (the worker's cache is keyed by it)."""
@@ -53,7 +54,9 @@ class Prepared:
 
     def __init__(self, settings: Settings) -> None:
         base = Scanner(
-            rules=None if not settings.extra_rules else _with_builtin(settings.extra_rules),
+            rules=None
+            if not settings.extra_rules
+            else _with_builtin([Rule(**d) for d in settings.extra_rules]),
             entities=settings.entities,
             categories=settings.categories,
         )

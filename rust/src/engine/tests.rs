@@ -185,73 +185,13 @@ fn duplicate_ids_are_refused() {
 
 /// A TOML string value: a triple-quoted literal, a '-literal or a "-basic string (JSON
 /// escapes).
-fn toml_string(v: &str) -> Option<String> {
-    let v = v.trim().trim_end_matches(',').trim();
-    let triple = "'''";
-    if let Some(inner) = v.strip_prefix(triple).and_then(|r| r.strip_suffix(triple)) {
-        return Some(inner.to_string());
-    }
-    if let Some(inner) = v.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
-        return Some(inner.to_string());
-    }
-    if v.starts_with('"') {
-        return serde_json::from_str(v).ok();
-    }
-    None
-}
-
-/// The built-in rules, read from the embedded TOML with just enough parsing for the fields
-/// the engine takes, plus each rule's examples.
+/// The built-in rules, decoded as weir decodes them, and every rule's examples.
 fn builtin_specs() -> (Vec<RuleSpec>, Vec<String>) {
-    let mut specs: Vec<RuleSpec> = Vec::new();
-    let mut examples = Vec::new();
-    for (_, text) in crate::builtin::BUILTIN_RULE_FILES {
-        let mut in_examples = false;
-        for line in text.lines() {
-            let line = line.trim();
-            if line == "[[rules]]" {
-                specs.push(RuleSpec {
-                    hotword_window: 64,
-                    hotword_boost: 0.25,
-                    ..Default::default()
-                });
-                continue;
-            }
-            let Some(spec) = specs.last_mut() else {
-                continue;
-            };
-            if in_examples {
-                if line == "]" {
-                    in_examples = false;
-                } else if let Some(e) = toml_string(line) {
-                    examples.push(e);
-                }
-                continue;
-            }
-            let Some((key, value)) = line.split_once(" = ") else {
-                continue;
-            };
-            match key {
-                "id" => spec.id = toml_string(value).unwrap_or_default(),
-                "entity" => spec.entity = toml_string(value).unwrap_or_default(),
-                "pattern" => spec.pattern = toml_string(value).unwrap_or_default(),
-                "validator" => spec.validator = toml_string(value),
-                "score" => spec.score = value.parse().unwrap_or(0.5),
-                "hotword_window" => spec.hotword_window = value.parse().unwrap_or(64),
-                "hotword_boost" => spec.hotword_boost = value.parse().unwrap_or(0.25),
-                "min_entropy" => spec.min_entropy = value.parse().ok(),
-                "require_hotword" => spec.require_hotword = value == "true",
-                "hotwords" => spec.hotwords = serde_json::from_str(value).unwrap_or_default(),
-                "examples" if value == "[" => in_examples = true,
-                "examples" => {
-                    let list: Vec<String> = serde_json::from_str(value).unwrap_or_default();
-                    examples.extend(list);
-                }
-                _ => {}
-            }
-        }
+    let mut specs = Vec::new();
+    for (name, text) in crate::builtin::BUILTIN_RULE_FILES {
+        specs.extend(crate::rule_file::parse(text, name).expect("built-in rules decode"));
     }
-    specs.retain(|s| !s.pattern.is_empty() && !s.id.is_empty());
+    let examples = specs.iter().flat_map(|s| s.examples.clone()).collect();
     (specs, examples)
 }
 
