@@ -112,6 +112,8 @@ validators! {
     Mac = "mac" => network::mac,
     /// A real calendar date.
     Date = "date" => date::date,
+    /// An ISO 8601 date, optionally with a time and a zone.
+    DateTime = "date_time" => date::date_time,
     /// North American (NANP) phone number.
     PhoneNanp = "phone_nanp" => phone::phone_nanp,
     /// International phone number in E.164 form.
@@ -406,6 +408,7 @@ mod tests {
         (Validator::Mac, b"00:1a:2b:3c:4d:5e"),
         (Validator::Date, b"2024-02-29"),
         (Validator::Date, b"February 29th, 2024"),
+        (Validator::DateTime, b"2024-02-29T23:59:59Z"),
         (Validator::PhoneNanp, b"+1 (212) 456-7890"),
         (Validator::PhoneE164, b"+44 20 7946 0958"),
         (Validator::Email, b"first.last+tag@mail.example.co.uk"),
