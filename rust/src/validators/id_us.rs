@@ -164,7 +164,10 @@ mod tests {
         assert!(us_dea(b"BJ6125341"));
         assert!(us_dea(b"ab1234563"));
         assert!(!us_dea(b"AB1234564"), "wrong check");
-        assert!(us_dea(b"A91234563"), "9 for a registrant whose name does not start with a letter");
+        assert!(
+            us_dea(b"A91234563"),
+            "9 for a registrant whose name does not start with a letter"
+        );
         assert!(!us_dea(b"A81234563"), "second character a letter or 9");
         assert!(!us_dea(b"191234563"), "first character a letter");
         assert!(!us_dea(b"AB123456"), "six digits");

@@ -13,7 +13,9 @@ fn without_prefix(value: &[u8], max: u32) -> Option<&[u8]> {
         [b'0'] => true,
         [b'1'..=b'9', rest @ ..] if rest.len() <= 2 => {
             rest.iter().all(u8::is_ascii_digit)
-                && n.iter().fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0')) <= max
+                && n.iter()
+                    .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'))
+                    <= max
         }
         _ => false,
     };
@@ -22,11 +24,17 @@ fn without_prefix(value: &[u8], max: u32) -> Option<&[u8]> {
 
 /// `ipv4`: four dot-separated decimal octets 0-255 without leading zeros ("01" could be read as
 /// octal), and not the unspecified address 0.0.0.0; optionally a CIDR prefix length `/0`-`/32`
-/// (`10.0.0.0/8`: a network is as telling as the address it is written with).
+/// (`10.0.0.0/8`: a network is as telling as the address it is written with; `0.0.0.0/0` is the
+/// default route, a network, where 0.0.0.0 or 0.0.0.0/32 is the placeholder for "any interface").
 pub(super) fn ipv4(value: &[u8]) -> bool {
     if value.len() > 18 {
         return false;
     }
+    // A prefix shorter than /32 names a network (0.0.0.0/0 included); /32 is one address.
+    let network = value
+        .iter()
+        .position(|&b| b == b'/')
+        .is_some_and(|i| &value[i + 1..] != b"32");
     let Some(value) = without_prefix(value, 32) else {
         return false;
     };
@@ -47,7 +55,7 @@ pub(super) fn ipv4(value: &[u8]) -> bool {
         all_zero &= part == b"0";
         octets += 1;
     }
-    octets == 4 && !all_zero
+    octets == 4 && (network || !all_zero)
 }
 
 /// The longest textual IPv6 address: eight groups with an embedded IPv4 address,
