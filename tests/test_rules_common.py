@@ -31,6 +31,7 @@ def best(scanner: weir.Scanner, text: str, entity: str) -> float | None:
         ("my ip: ::1", "IP_ADDRESS"),
         ("src=:: dst=::1", "IP_ADDRESS"),
         ("passport A12803456", "US_PASSPORT"),
+        ("phone 571 612 1056", "PHONE_NUMBER"),
         ("born in Leeds on 1985-03-14", "DATE_TIME"),
         ("born in Leeds on 14 March 1985", "DATE_TIME"),
     ],
@@ -50,6 +51,7 @@ def test_reported_at_the_default_threshold(scanner: weir.Scanner, text: str, ent
         ("122000000000003", "CREDIT_CARD"),
         ("121000358", "ABA_ROUTING_NUMBER"),
         ("(415) 555-0132", "PHONE_NUMBER"),
+        ("IGNORED: failed tests: 571 612 1056", "PHONE_NUMBER"),
         # Timestamps are no one's personal data.
         ("2024-03-15 14:30:00,123 INFO worker started", "DATE_TIME"),
         ('{"created_at":"2024-03-14T22:12:18.089Z"}', "DATE_TIME"),
