@@ -113,7 +113,7 @@ pub(super) fn date_time(value: &[u8]) -> bool {
     if day.len() != 10 || day[4] != b'-' || !numeric(day) {
         return false;
     }
-    time.map_or(true, clock)
+    time.is_none_or(clock)
 }
 
 /// Two ASCII digits as a number, if they are two digits.
@@ -127,12 +127,13 @@ fn two(d: &[u8]) -> Option<u32> {
 /// `HH:MM[:SS[.f]][Z|+HH:MM|+HHMM]`, the time part of `date_time`.
 fn clock(t: &[u8]) -> bool {
     let (hh, mm) = (t.get(0..2).and_then(two), t.get(3..5).and_then(two));
-    if t.get(2) != Some(&b':') || !hh.is_some_and(|h| h <= 23) || !mm.is_some_and(|m| m <= 59) {
+    let hh_mm = t.get(2) == Some(&b':') && matches!(hh, Some(0..=23)) && matches!(mm, Some(0..=59));
+    if !hh_mm {
         return false;
     }
     let mut rest = &t[5..];
     if let Some(r) = rest.strip_prefix(b":") {
-        if !r.get(0..2).and_then(two).is_some_and(|s| s <= 60) {
+        if !matches!(r.get(0..2).and_then(two), Some(0..=60)) {
             return false;
         }
         rest = &r[2..];
@@ -151,7 +152,7 @@ fn clock(t: &[u8]) -> bool {
                 [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (two(&[*h1, *h2]), two(&[*m1, *m2])),
                 _ => return false,
             };
-            h.is_some_and(|h| h <= 14) && m.is_some_and(|m| m <= 59)
+            matches!(h, Some(0..=14)) && matches!(m, Some(0..=59))
         }
         _ => false,
     }
