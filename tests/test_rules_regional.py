@@ -134,24 +134,6 @@ def test_forms_only_one_entity_is_written_in_are_findings_bare(
     assert score is not None and score >= THRESHOLD
 
 
-@pytest.mark.parametrize(
-    ("entity", "text"),
-    [
-        ("URL", "see https://docs.example.org/guide/install for the rest"),
-        ("DATE_TIME", "Signed on March 3, 2023."),
-        ("DATE_TIME", "Date: 2024-03-14"),
-    ],
-)
-def test_urls_and_dates_are_candidates(scanner: weir.Scanner, entity: str, text: str) -> None:
-    score = best(scanner, text, entity)
-    assert score is not None and score < THRESHOLD
-
-
-def test_a_date_next_to_health_words_is_a_finding(scanner: weir.Scanner) -> None:
-    score = best(scanner, "Patient admitted 14-Mar-2024 with chest pain", "DATE_TIME")
-    assert score is not None and score >= THRESHOLD
-
-
 def test_a_candidate_does_not_hide_a_finding_inside_it(scanner: weir.Scanner) -> None:
     # Eleven digits that pass Verhoeff are a NG_NIN candidate (0.35); the phone number inside
     # (a NANP number after its country code 1) is still reported, which it was not while any

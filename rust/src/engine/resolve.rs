@@ -24,12 +24,15 @@ pub fn resolve(
     if found.len() < 2 {
         return found;
     }
-    // Same span: best score first, then the earlier rule (rule files order ties deterministically),
+    // Same span: best score first; on a tie, a rule whose checksum passed before one that only
+    // checked a format (nine digits that pass the ABA check are a routing number before they are
+    // an SSN-shaped number); then the earlier rule (rule files order ties deterministically),
     // then a plain finding before one from a decoded view.
     found.sort_by(|a, b| {
         (a.start, a.end)
             .cmp(&(b.start, b.end))
-            .then(b.score.total_cmp(&a.score))
+            .then(score_key(b.score).cmp(&score_key(a.score)))
+            .then(validated(b.rule).cmp(&validated(a.rule)))
             .then(a.rule.cmp(&b.rule))
             .then(a.origin.cmp(&b.origin))
     });
@@ -55,6 +58,12 @@ pub fn resolve(
     }
     kept.sort_by_key(|f| (f.start, f.end, f.rule));
     kept
+}
+
+/// A score as an integer for ordering: sums such as 0.3 + 0.15 and 0.25 + 0.2 differ in the last
+/// bits of a float, and a tie between two rules' scores should be a tie.
+fn score_key(score: f64) -> i64 {
+    (score * 1e6).round() as i64
 }
 
 /// Drop plain findings that lie inside a longer plain finding whose rule validated it (a finding,
@@ -116,6 +125,23 @@ mod tests {
             |_| false,
         );
         assert_eq!(out, vec![f(1, 0, 9, 0.8)]);
+    }
+
+    #[test]
+    fn same_span_same_score_keeps_the_checksum() {
+        // Rule 0 (an SSN shape, format only) and rule 1 (an ABA routing number, checksum) claim
+        // the same nine digits with the same score, whatever the order they come in.
+        for found in [
+            vec![f(0, 0, 9, 0.3 + 0.15), f(1, 0, 9, 0.25 + 0.2)],
+            vec![f(1, 0, 9, 0.25 + 0.2), f(0, 0, 9, 0.3 + 0.15)],
+        ] {
+            let out = resolve(found, |r| r, |r| r == 1);
+            assert_eq!(out.len(), 1);
+            assert_eq!(out[0].rule, 1);
+        }
+        // A better score still wins over a checksum: context (a label, a hotword) is in it.
+        let out = resolve(vec![f(0, 0, 9, 0.7), f(1, 0, 9, 0.45)], |r| r, |r| r == 1);
+        assert_eq!(out, vec![f(0, 0, 9, 0.7)]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The generic check-digit algorithms (Luhn and its base-36 form, Verhoeff, ISO 7064 mod 97-10
-//! and mod 11,10) and the two
-//! validators that are nothing more than one of them.
+//! and mod 11,10, the ICAO 9303 7-3-1 check digit) and the three validators that are nothing
+//! more than one of them.
 
 use super::digits::{digits, SEPARATORS};
 
@@ -151,6 +151,36 @@ pub(super) fn luhn36(chars: &[u8]) -> Option<bool> {
     Some(sum % 36 == 0)
 }
 
+/// The longest document number `icao_check_digit` takes (the MRZ's optional-data field is 15;
+/// passport and identity-card numbers are 9 plus the check digit).
+const ICAO_MAX_LEN: usize = 20;
+
+/// `icao_check_digit`: a machine-readable travel document's number with its check digit last, as
+/// ICAO Doc 9303 part 3 computes it: digits count as themselves, letters A-Z as 10-35 (either
+/// case), weights 7, 3, 1 repeating from the left, the sum mod 10. German passport and identity
+/// card numbers carry it as their ninth character. A single repeated character (000000000) is a
+/// placeholder and rejected.
+pub(super) fn icao_check_digit(value: &[u8]) -> bool {
+    let Some((&check, body)) = value.split_last() else {
+        return false;
+    };
+    if body.is_empty() || value.len() > ICAO_MAX_LEN || !check.is_ascii_digit() {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, &c) in body.iter().enumerate() {
+        let v = match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'Z' => c - b'A' + 10,
+            b'a'..=b'z' => c - b'a' + 10,
+            _ => return false,
+        };
+        sum += u32::from(v) * [7, 3, 1][i % 3];
+    }
+    let repeated = value.windows(2).all(|w| w[0] == w[1]);
+    !repeated && sum % 10 == u32::from(check - b'0')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +312,36 @@ mod tests {
         );
         assert_eq!(luhn36(b"27-APFU"), None);
         assert_eq!(luhn36(b""), Some(true), "callers check the length");
+    }
+
+    #[test]
+    fn icao_check_digits() {
+        // German passport numbers: eight characters and the 7-3-1 check digit.
+        for s in [
+            &b"C01234565"[..],
+            b"c01234565",
+            b"F12345671",
+            b"L01X00T44",
+            b"CZ6311T03",
+            b"G00000002",
+            b"C01X00T41",
+            // The specimen passport of ICAO Doc 9303 part 4.
+            b"L898902C3",
+        ] {
+            assert!(icao_check_digit(s), "{:?}", String::from_utf8_lossy(s));
+        }
+        for s in [
+            &b"C01234567"[..],
+            b"F12345678",
+            b"L01X00T47",
+            b"C0123456X",
+            b"000000000",
+            b"C0123-565",
+            b"5",
+            b"",
+            b"C01234565C01234565C01234565",
+        ] {
+            assert!(!icao_check_digit(s), "{:?}", String::from_utf8_lossy(s));
+        }
     }
 }

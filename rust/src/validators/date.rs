@@ -98,6 +98,66 @@ const MONTHS: [&[u8]; 12] = [
     b"september", b"october", b"november", b"december",
 ];
 
+/// `date_time`: an ISO 8601 date (`Y-M-D`, four-digit year) that is a real day, optionally followed
+/// by `T` or one space and a time: `HH:MM`, then optionally `:SS` and a fraction of 1-9 digits,
+/// then optionally `Z` or an offset `+HH:MM` / `-HHMM` (hours 00-14). Hours 00-23, minutes 00-59,
+/// seconds 00-60 (a leap second).
+pub(super) fn date_time(value: &[u8]) -> bool {
+    if value.len() > MAX_LEN {
+        return false;
+    }
+    let (day, time) = match value.iter().position(|&b| b == b'T' || b == b' ') {
+        Some(i) => (&value[..i], Some(&value[i + 1..])),
+        None => (value, None),
+    };
+    if day.len() != 10 || day[4] != b'-' || !numeric(day) {
+        return false;
+    }
+    time.is_none_or(clock)
+}
+
+/// Two ASCII digits as a number, if they are two digits.
+fn two(d: &[u8]) -> Option<u32> {
+    match d {
+        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => Some(num(d)),
+        _ => None,
+    }
+}
+
+/// `HH:MM[:SS[.f]][Z|+HH:MM|+HHMM]`, the time part of `date_time`.
+fn clock(t: &[u8]) -> bool {
+    let (hh, mm) = (t.get(0..2).and_then(two), t.get(3..5).and_then(two));
+    let hh_mm = t.get(2) == Some(&b':') && matches!(hh, Some(0..=23)) && matches!(mm, Some(0..=59));
+    if !hh_mm {
+        return false;
+    }
+    let mut rest = &t[5..];
+    if let Some(r) = rest.strip_prefix(b":") {
+        if !matches!(r.get(0..2).and_then(two), Some(0..=60)) {
+            return false;
+        }
+        rest = &r[2..];
+        if let Some(f) = rest.strip_prefix(b".") {
+            let n = f.iter().take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=9).contains(&n) {
+                return false;
+            }
+            rest = &f[n..];
+        }
+    }
+    match rest {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', zone @ ..] => {
+            let (h, m) = match zone {
+                [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (two(&[*h1, *h2]), two(&[*m1, *m2])),
+                _ => return false,
+            };
+            matches!(h, Some(0..=14)) && matches!(m, Some(0..=59))
+        }
+        _ => false,
+    }
+}
+
 /// The month (1-12) an English name or abbreviation stands for, any case.
 fn month_number(word: &[u8]) -> Option<u32> {
     let mut lower = [0u8; 9];
@@ -214,6 +274,42 @@ mod tests {
         assert_eq!(year(b"19000000000"), None);
         assert!(!date(b"March 1, 99999999999"));
         assert!(!date(b"1 March 123456789012345678901234"));
+    }
+
+    #[test]
+    fn date_times() {
+        for s in [
+            "2024-03-15",
+            "2024-02-29T23:59",
+            "2024-03-15T14:30Z",
+            "2024-03-15T14:30:00Z",
+            "2024-03-15 14:30:00",
+            "2024-12-31T23:59:60+00:00",
+            "2024-06-05T09:15:30.500-07:00",
+            "2024-03-15T14:30:00.123456789+0530",
+        ] {
+            assert!(date_time(s.as_bytes()), "{s}");
+        }
+        for s in [
+            "2023-02-29",
+            "2024-13-01T00:00",
+            "15-03-2024",
+            "03/15/2024",
+            "2024-03-15T24:00",
+            "2024-03-15T14:60",
+            "2024-03-15T14:30:61",
+            "2024-03-15T14:30:00.",
+            "2024-03-15T14:30:00.1234567890",
+            "2024-03-15T14:30+15:00",
+            "2024-03-15T14:30+05:3",
+            "2024-03-15T14:30ZZ",
+            "2024-03-15T1430",
+            "2024-03-15T",
+            "2024-03-15T14:3",
+            "",
+        ] {
+            assert!(!date_time(s.as_bytes()), "{s}");
+        }
     }
 
     #[test]

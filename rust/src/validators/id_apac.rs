@@ -4,11 +4,20 @@
 use super::checksum::verhoeff;
 use super::digits::{all_same, digits, exact};
 
-/// `in_aadhaar`: a UIDAI Aadhaar number, twelve digits usually written 4-4-4. The first digit is
-/// 2-9 (0 and 1 are never issued) and the last is a Verhoeff check digit. A single repeated digit
-/// (999999999999 passes Verhoeff) is a placeholder and rejected.
+/// `in_aadhaar`: a UIDAI Aadhaar number, twelve digits usually written 4-4-4 (with spaces,
+/// dashes, or the colons some forms export). The first digit is 2-9 (0 and 1 are never issued)
+/// and the last is a Verhoeff check digit. A single repeated digit (999999999999 passes Verhoeff)
+/// is a placeholder and rejected.
 pub(super) fn in_aadhaar(value: &[u8]) -> bool {
-    let Some(d) = exact::<12>(value) else {
+    // Twelve digits and two separators at most; colons read as dashes.
+    let mut buf = [0u8; 14];
+    let Some(slot) = buf.get_mut(..value.len()) else {
+        return false;
+    };
+    for (out, &b) in slot.iter_mut().zip(value) {
+        *out = if b == b':' { b'-' } else { b };
+    }
+    let Some(d) = exact::<12>(slot) else {
         return false;
     };
     d[0] >= 2 && !all_same(&d) && verhoeff(&d)
@@ -84,6 +93,9 @@ mod tests {
     #[test]
     fn aadhaar_numbers() {
         assert!(in_aadhaar(b"234123412346"));
+        assert!(in_aadhaar(b"2341:2341:2346"));
+        assert!(!in_aadhaar(b"2341:2341:2347"));
+        assert!(!in_aadhaar(b"2341:2341:2346:"));
         assert!(in_aadhaar(b"2341 2341 2346"));
         assert!(in_aadhaar(b"4993-4912-3451"));
         assert!(!in_aadhaar(b"234123412347"), "wrong check");

@@ -70,13 +70,14 @@ pub(super) fn us_npi(value: &[u8]) -> bool {
 }
 
 /// `us_dea`: a DEA registration number. Two letters (registrant type, then usually the
-/// registrant's surname initial) and seven digits, the last a check digit: the sum of the 1st,
+/// registrant's surname initial, or 9 where the name does not start with a letter) and seven
+/// digits, the last a check digit: the sum of the 1st,
 /// 3rd and 5th digits plus twice the sum of the 2nd, 4th and 6th ends in the check digit.
 pub(super) fn us_dea(value: &[u8]) -> bool {
     let [a, b, rest @ ..] = value else {
         return false;
     };
-    if !a.is_ascii_alphabetic() || !b.is_ascii_alphabetic() || rest.len() != 7 {
+    if !a.is_ascii_alphabetic() || !(b.is_ascii_alphabetic() || *b == b'9') || rest.len() != 7 {
         return false;
     }
     if !rest.iter().all(u8::is_ascii_digit) {
@@ -163,7 +164,12 @@ mod tests {
         assert!(us_dea(b"BJ6125341"));
         assert!(us_dea(b"ab1234563"));
         assert!(!us_dea(b"AB1234564"), "wrong check");
-        assert!(!us_dea(b"A91234563"), "second character is a letter");
+        assert!(
+            us_dea(b"A91234563"),
+            "9 for a registrant whose name does not start with a letter"
+        );
+        assert!(!us_dea(b"A81234563"), "second character a letter or 9");
+        assert!(!us_dea(b"191234563"), "first character a letter");
         assert!(!us_dea(b"AB123456"), "six digits");
         assert!(!us_dea(b"AB12345633"), "eight digits");
         assert!(!us_dea(b"AB12345x3"));

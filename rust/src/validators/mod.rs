@@ -87,6 +87,8 @@ validators! {
     UsItin = "us_itin" => id_us::us_itin,
     /// Any digit string passing the Verhoeff checksum.
     Verhoeff = "verhoeff" => checksum::verhoeff_validator,
+    /// A travel document number with its ICAO 9303 (7-3-1) check digit last.
+    IcaoCheckDigit = "icao_check_digit" => checksum::icao_check_digit,
     /// Indian Aadhaar number.
     InAadhaar = "in_aadhaar" => id_apac::in_aadhaar,
     /// UK NHS number.
@@ -113,6 +115,8 @@ validators! {
     Mac = "mac" => network::mac,
     /// A real calendar date.
     Date = "date" => date::date,
+    /// An ISO 8601 date, optionally with a time and a zone.
+    DateTime = "date_time" => date::date_time,
     /// North American (NANP) phone number.
     PhoneNanp = "phone_nanp" => phone::phone_nanp,
     /// International phone number in E.164 form.
@@ -232,6 +236,7 @@ impl Validator {
             Luhn | Iban
                 | Aba
                 | Verhoeff
+                | IcaoCheckDigit
                 | InAadhaar
                 | UkNhs
                 | CaSin
@@ -419,6 +424,7 @@ mod tests {
         (Validator::UsSsn, b"536-22-8765"),
         (Validator::UsItin, b"912-70-1234"),
         (Validator::Verhoeff, b"2363"),
+        (Validator::IcaoCheckDigit, b"C01X00T41"),
         (Validator::InAadhaar, b"2341 2341 2346"),
         (Validator::UkNhs, b"943 476 5919"),
         (Validator::UkNino, b"AB 12 34 56 C"),
@@ -446,6 +452,7 @@ mod tests {
         (Validator::Mac, b"00:1a:2b:3c:4d:5e"),
         (Validator::Date, b"2024-02-29"),
         (Validator::Date, b"February 29th, 2024"),
+        (Validator::DateTime, b"2024-02-29T23:59:59Z"),
         (Validator::PhoneNanp, b"+1 (212) 456-7890"),
         (Validator::PhoneE164, b"+44 20 7946 0958"),
         (Validator::Email, b"first.last+tag@mail.example.co.uk"),

@@ -2,12 +2,42 @@
 
 use std::net::Ipv6Addr;
 
+/// The part of `value` before a CIDR prefix length `/n` (n at most `max`, no leading zero), or
+/// all of it when it has no `/`; None when the prefix length is malformed.
+fn without_prefix(value: &[u8], max: u32) -> Option<&[u8]> {
+    let Some(slash) = value.iter().position(|&b| b == b'/') else {
+        return Some(value);
+    };
+    let n = &value[slash + 1..];
+    let ok = match n {
+        [b'0'] => true,
+        [b'1'..=b'9', rest @ ..] if rest.len() <= 2 => {
+            rest.iter().all(u8::is_ascii_digit)
+                && n.iter()
+                    .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'))
+                    <= max
+        }
+        _ => false,
+    };
+    ok.then_some(&value[..slash])
+}
+
 /// `ipv4`: four dot-separated decimal octets 0-255 without leading zeros ("01" could be read as
-/// octal), and not the unspecified address 0.0.0.0.
+/// octal), and not the unspecified address 0.0.0.0; optionally a CIDR prefix length `/0`-`/32`
+/// (`10.0.0.0/8`: a network is as telling as the address it is written with; `0.0.0.0/0` is the
+/// default route, a network, where 0.0.0.0 or 0.0.0.0/32 is the placeholder for "any interface").
 pub(super) fn ipv4(value: &[u8]) -> bool {
-    if value.len() > 15 {
+    if value.len() > 18 {
         return false;
     }
+    // A prefix shorter than /32 names a network (0.0.0.0/0 included); /32 is one address.
+    let network = value
+        .iter()
+        .position(|&b| b == b'/')
+        .is_some_and(|i| &value[i + 1..] != b"32");
+    let Some(value) = without_prefix(value, 32) else {
+        return false;
+    };
     let mut octets = 0;
     let mut all_zero = true;
     for part in value.split(|&b| b == b'.') {
@@ -25,18 +55,39 @@ pub(super) fn ipv4(value: &[u8]) -> bool {
         all_zero &= part == b"0";
         octets += 1;
     }
-    octets == 4 && !all_zero
+    octets == 4 && (network || !all_zero)
 }
 
 /// The longest textual IPv6 address: eight groups with an embedded IPv4 address,
 /// "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255".
 const IPV6_MAX_LEN: usize = 45;
 
+/// The longest zone index taken after `%` (an interface name or number).
+const ZONE_MAX_LEN: usize = 16;
+
 /// `ipv6`: an IPv6 address as RFC 4291 section 2.2 writes it (std's parser: `::` compression and
-/// a trailing embedded IPv4 address). The unspecified address `::` is rejected, like 0.0.0.0 for
-/// IPv4: as a bare value it is far more often C++ or Rust path syntax than an address. Zone
-/// indices (`%eth0`) and brackets are not part of the address.
+/// a trailing embedded IPv4 address), optionally with a zone index (`%eth0`, RFC 4007) and then a
+/// prefix length `/0`-`/128`. The unspecified address `::` is rejected, like 0.0.0.0 for IPv4: as
+/// a bare value it is far more often C++ or Rust path syntax than an address. Brackets are not
+/// part of the address.
 pub(super) fn ipv6(value: &[u8]) -> bool {
+    if value.len() > IPV6_MAX_LEN + 1 + ZONE_MAX_LEN + 4 {
+        return false;
+    }
+    let Some(mut value) = without_prefix(value, 128) else {
+        return false;
+    };
+    if let Some(pct) = value.iter().position(|&b| b == b'%') {
+        let zone = &value[pct + 1..];
+        let zone_ok = (1..=ZONE_MAX_LEN).contains(&zone.len())
+            && zone
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+        if !zone_ok {
+            return false;
+        }
+        value = &value[..pct];
+    }
     if value.len() > IPV6_MAX_LEN {
         return false;
     }
@@ -133,6 +184,10 @@ mod tests {
             b"255.255.255.255",
             b"10.0.0.1",
             b"0.0.0.1",
+            b"10.0.0.0/8",
+            b"192.168.1.0/24",
+            b"192.168.1.1/32",
+            b"0.0.0.0/0",
         ] {
             assert!(ipv4(s), "{:?}", String::from_utf8_lossy(s));
         }
@@ -151,6 +206,12 @@ mod tests {
             b"1.2.3.4 ",
             b"1.2.3.1000",
             b"1.2.3.\xff",
+            b"10.0.0.0/33",
+            b"10.0.0.0/08",
+            b"10.0.0.0/",
+            b"10.0.0.0/8/8",
+            b"10.0.0.0/123",
+            b"0.0.0.0/32",
             b"",
         ] {
             assert!(!ipv4(s), "{:?}", String::from_utf8_lossy(s));
@@ -167,6 +228,11 @@ mod tests {
             b"::ffff:192.0.2.128",
             b"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
             b"2001:DB8::A",
+            b"fe80::1%eth0",
+            b"fe80::1%eth0/64",
+            b"2001:db8::/32",
+            b"2001:db8::%eth0/128",
+            b"::1/128",
         ] {
             assert!(ipv6(s), "{:?}", String::from_utf8_lossy(s));
         }
@@ -178,7 +244,11 @@ mod tests {
             b"1:2:3:4:5:6:7:8:9",
             b"12345::1",
             b"g::1",
-            b"fe80::1%eth0",
+            b"fe80::1%",
+            b"fe80::1%eth0 x",
+            b"2001:db8::/129",
+            b"2001:db8::/9999",
+            b"::/0",
             b"[::1]",
             b"std::vec",
             b"2001:db8::\xff",

@@ -114,28 +114,50 @@ pub(super) fn phone_nanp(value: &[u8]) -> bool {
 }
 
 /// `phone_e164`: `+`, then 8 to 15 digits (ITU-T E.164 allows at most 15) whose first, the start
-/// of the country code, is not 0. Single spaces, dashes or dots may separate digits.
+/// of the country code, is not 0. Single spaces, dashes or dots may separate digits, and one
+/// group after the country code may be put in parentheses, as the area code often is
+/// ("+44 (20) 7946 0958", "+90 (532) 123 45 67"), with a separator or nothing on either side.
 pub(super) fn phone_e164(value: &[u8]) -> bool {
     let Some(rest) = value.strip_prefix(b"+") else {
         return false;
     };
-    // 15 digits and 14 separators.
-    if rest.len() > 29 || rest.first() == Some(&b'0') {
+    // 15 digits, 14 separators and a pair of parentheses.
+    if rest.len() > 31 || rest.first() == Some(&b'0') {
         return false;
     }
     let mut n = 0;
-    let mut after_digit = false;
-    for &b in rest {
-        if b.is_ascii_digit() {
-            n += 1;
-            after_digit = true;
-        } else if after_digit && b" -.".contains(&b) {
-            after_digit = false;
-        } else {
-            return false;
-        }
+    // What the last byte was: a digit, a separator, `(` or `)`.
+    #[derive(PartialEq)]
+    enum Last {
+        Digit,
+        Sep,
+        Open,
+        Close,
     }
-    after_digit && (8..=15).contains(&n)
+    let mut last = Last::Sep;
+    let mut parens = 0;
+    let mut open = false;
+    for &b in rest {
+        last = match b {
+            b'0'..=b'9' => {
+                n += 1;
+                Last::Digit
+            }
+            b' ' | b'-' | b'.' if matches!(last, Last::Digit | Last::Close) => Last::Sep,
+            // Not before the country code's first digit, one pair, around digits only.
+            b'(' if n > 0 && parens == 0 && matches!(last, Last::Digit | Last::Sep) => {
+                parens += 1;
+                open = true;
+                Last::Open
+            }
+            b')' if open && last == Last::Digit => {
+                open = false;
+                Last::Close
+            }
+            _ => return false,
+        };
+    }
+    !open && last == Last::Digit && (8..=15).contains(&n)
 }
 
 #[cfg(test)]
@@ -218,6 +240,10 @@ mod tests {
             b"+81.3.1234.5678",
             b"+4930123456",
             b"+123456789012345",
+            b"+44 (20) 7946 0958",
+            b"+90 (532) 123 45 67",
+            b"+44(20)79460958",
+            b"+91 4155550132",
         ] {
             assert!(phone_e164(s), "{:?}", String::from_utf8_lossy(s));
         }
@@ -229,7 +255,13 @@ mod tests {
             b"+44  20 7946 0958",
             b"+ 44 20 7946 0958",
             b"+44 20 7946 0958 ",
-            b"+44 (20) 7946 0958",
+            b"+(44) 20 7946 0958",
+            b"+44 (20) (7946) 0958",
+            b"+44 (20 7946 0958",
+            b"+44 20) 7946 0958",
+            b"+44 () 7946 0958",
+            b"+44 (20 ) 7946 0958",
+            b"+44 20 7946 (0958)",
             b"++442079460958",
             b"+4420794609\xff8",
             b"+",
