@@ -24,7 +24,8 @@ def best(scanner: weir.Scanner, text: str, entity: str) -> float | None:
         ("4012-8888-8888-1881", "CREDIT_CARD"),
         # Any Luhn-valid 16 digits right after a card label, whatever the issuer prefix.
         ("credit_card=1234567812345670", "CREDIT_CARD"),
-        ("+90 (532) 123 45 67", "PHONE_NUMBER"),
+        # A Turkish number: its own entity, the more specific reading, wins the span.
+        ("+90 (532) 123 45 67", "TR_PHONE_NUMBER"),
         ("My Japanese number is 090-1234-5678", "PHONE_NUMBER"),
         ("fe80::1%eth0", "IP_ADDRESS"),
         ("2001:db8::/32", "IP_ADDRESS"),

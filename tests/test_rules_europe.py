@@ -82,12 +82,17 @@ def test_nine_bare_digits_are_a_bsnr_only_where_no_checked_reading_claims_them(
     # 991234567 is no SSN (9xx area) and fails the LANR check digit: only the BSNR reading is left.
     bare = best(scanner, "991234567", "DE_BSNR")
     assert bare is not None and bare < THRESHOLD
-    # 381234500 passes the SSN checks: that reading (0.35) wins the span over a bare BSNR (0.1) ...
-    assert best(scanner, "381234500", "DE_BSNR") is None
-    assert best(scanner, "381234500", "US_SSN") is not None
-    # ... unless a BSNR key says which it is.
-    keyed = [f.entity for f in scanner.scan({"bsnr": "381234500"}).findings]
+    # 381234501 passes the SSN checks: both readings are candidates, the SSN one (0.35) above
+    # the bare BSNR (0.1) ...
+    assert best(scanner, "381234501", "US_SSN") == pytest.approx(0.35)
+    assert best(scanner, "381234501", "DE_BSNR") == pytest.approx(0.1)
+    # ... and a BSNR key says which it is.
+    keyed = [f.entity for f in scanner.scan({"bsnr": "381234501"}).findings]
     assert keyed == ["DE_BSNR"]
+    # A checksum that passes settles the span against shapes: 381234500 is a valid Australian
+    # company number (mod-10 check), and neither the SSN nor the BSNR shape is reported.
+    assert best(scanner, "381234500", "AU_ACN") is not None
+    assert best(scanner, "381234500", "DE_BSNR") is None
 
 
 def test_the_id_card_check_digit_decides_the_machine_readable_form(scanner: weir.Scanner) -> None:

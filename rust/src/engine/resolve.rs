@@ -36,7 +36,7 @@ pub fn resolve(
             .then(a.rule.cmp(&b.rule))
             .then(a.origin.cmp(&b.origin))
     });
-    found.dedup_by(|later, kept| later.start == kept.start && later.end == kept.end);
+    let found = same_span(found, &entity_of, &validated);
     let found = inside_validated(found, validated);
 
     // Containment within an entity: sorted by start, longest first, a finding whose end does not
@@ -57,6 +57,41 @@ pub fn resolve(
         kept.push(f);
     }
     kept.sort_by_key(|f| (f.start, f.end, f.rule));
+    kept
+}
+
+/// One reading per span, the best (input sorted best first within a span), except that other
+/// entities' *candidates* (scored under [`CONTAINER_MIN_SCORE`]) stay beside it: `Z12803456` bare
+/// is a US passport's shape and a German ID card's, and a caller who asks for every candidate
+/// (`min_score=0`) gets both, as a recogniser per entity would report them. Two confident readings
+/// of one span still give one finding, and a checksum that passed settles a span against
+/// readings that only have the shape (nine digits passing the ABA check are not also an SSN).
+fn same_span(
+    found: Vec<Finding>,
+    entity_of: &impl Fn(u32) -> u32,
+    validated: &impl Fn(u32) -> bool,
+) -> Vec<Finding> {
+    let mut kept: Vec<Finding> = Vec::with_capacity(found.len());
+    let mut span_from = 0; // index in `kept` of the current span's best reading
+    for f in found {
+        let same = kept
+            .get(span_from)
+            .is_some_and(|best| best.start == f.start && best.end == f.end);
+        if !same {
+            span_from = kept.len();
+            kept.push(f);
+            continue;
+        }
+        let entity = entity_of(f.rule);
+        if f.score < CONTAINER_MIN_SCORE
+            && (validated(f.rule) || !validated(kept[span_from].rule))
+            && kept[span_from..]
+                .iter()
+                .all(|k| entity_of(k.rule) != entity)
+        {
+            kept.push(f);
+        }
+    }
     kept
 }
 
@@ -121,7 +156,7 @@ mod tests {
     fn same_span_keeps_best() {
         let out = resolve(
             vec![f(0, 0, 9, 0.5), f(1, 0, 9, 0.8), f(2, 0, 9, 0.8)],
-            |r| r,
+            |_| 0,
             |_| false,
         );
         assert_eq!(out, vec![f(1, 0, 9, 0.8)]);
@@ -139,9 +174,23 @@ mod tests {
             assert_eq!(out.len(), 1);
             assert_eq!(out[0].rule, 1);
         }
-        // A better score still wins over a checksum: context (a label, a hotword) is in it.
+        // A better score still wins over a checksum: context (a label, a hotword) is in it. The
+        // checksum's reading, a candidate, stays beside it for callers who ask for candidates.
         let out = resolve(vec![f(0, 0, 9, 0.7), f(1, 0, 9, 0.45)], |r| r, |r| r == 1);
+        assert_eq!(out, vec![f(0, 0, 9, 0.7), f(1, 0, 9, 0.45)]);
+        // Two confident readings: one finding.
+        let out = resolve(vec![f(0, 0, 9, 0.7), f(1, 0, 9, 0.6)], |r| r, |_| false);
         assert_eq!(out, vec![f(0, 0, 9, 0.7)]);
+    }
+
+    #[test]
+    fn same_span_keeps_other_entities_candidates() {
+        // A shape two entities share (a US passport's, a German ID card's): both candidates stay.
+        let out = resolve(vec![f(0, 0, 9, 0.25), f(1, 0, 9, 0.45)], |r| r, |_| false);
+        assert_eq!(out, vec![f(0, 0, 9, 0.25), f(1, 0, 9, 0.45)]);
+        // The same entity twice: one.
+        let out = resolve(vec![f(0, 0, 9, 0.25), f(1, 0, 9, 0.45)], |_| 3, |_| false);
+        assert_eq!(out, vec![f(1, 0, 9, 0.45)]);
     }
 
     #[test]
