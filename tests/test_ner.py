@@ -254,3 +254,29 @@ class _CountingModel:
         items = list(texts)  # type: ignore[call-overload]
         self.calls.append(len(items))
         return self.nlp.pipe(items, **kw)  # type: ignore[attr-defined]
+
+
+def field_names(text: str, key: str | None = None) -> list[str]:
+    return [text[s:e] for s, e in ner.person_fields(text, key)]
+
+
+def test_json_keys_that_hold_a_persons_name() -> None:
+    line = '{"id":"c-1","first_name":"Ana","last_name":"López","company":"Acme Logistics","stage":"lead"}'
+    assert field_names(line) == ["Ana", "López"]
+    mcp = '{"type":"text","text":"{\\"from_name\\": \\"Kofi Mensah\\", \\"subject\\": \\"Invoice\\"}"}'
+    assert field_names(mcp) == ["Kofi Mensah"]
+    camel = '{"customerName": "Lena Park", "assignee": "Ravi Iyer", "author": "jdoe", "name": "Globex"}'
+    assert field_names(camel) == ["Lena Park", "Ravi Iyer"]
+    # Not names: a bare "name", a login, an id, an email, a team.
+    assert field_names('{"name": "Acme Logistics", "username": "Jdoe", "owner_name": "Platform Team"}') == []
+    assert field_names('{"assignee": "u_48213", "contact_name": "ops@example.com"}') == []
+    assert field_names("Ana María", "first_name") == ["Ana María"]
+    assert field_names("N/A", "first_name") == field_names("Unknown", "last_name") == []
+    assert field_names("Ana López", "full_name") == ["Ana López"]
+    assert field_names("Ana López", "name") == []
+
+
+def test_payload_leaves_under_person_keys_are_people() -> None:
+    payload = {"contact": {"first_name": "Ana", "last_name": "López", "company": "Acme Logistics"}}
+    found = {(f.path, f.value) for f in weir.scan(payload, ner=True) if f.entity == "PERSON"}
+    assert found == {("/contact/first_name", "Ana"), ("/contact/last_name", "López")}

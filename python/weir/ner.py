@@ -388,7 +388,47 @@ def person_cues(segment: str) -> list[tuple[int, int]]:
     return sorted(set(out))
 
 
-def _refine(text: str, segments: list[tuple[int, str]], spans: list[_Span]) -> list[_Span]:
+_PERSON_KEY = re.compile(
+    r"(?:(?:first|last|middle|given|family|full|display|legal|preferred|maiden|nick|sur|fore"
+    r"|customer|contact|client|patient|employee|sender|recipient|from|to|owner|person|signer"
+    r"|applicant|guest|passenger|driver|(?:card|account|policy)_?holder)[_\- ]?name"
+    r"|name[_\- ]?(?:first|last|full)|surname|forename|assignee|author|requester|reporter)",
+    re.IGNORECASE,
+)
+"""JSON keys whose value is a person's name. A bare "name" is not one: it names accounts,
+products and companies as often as people."""
+_JSON_PAIR = re.compile(r'(\\?)"([A-Za-z][\w\- ]{0,40})\1"\s*:\s*\1"([^"\\\r\n]{1,100})\1"')
+
+
+def person_fields(text: str, key: str | None = None) -> list[tuple[int, int]]:
+    """Spans of ``text`` that a JSON key says are people's names: the whole of ``text`` when
+    ``key`` (the key it is the value of, in a scanned payload) is such a key, and the values of
+    such keys in JSON written in ``text`` (also JSON serialised inside a JSON string). Only a
+    value that is one to four capitalised name words counts ("Jane", "Ana López"); an id, an
+    email address or "Platform Team" does not. These values are too short to read as prose, so
+    the model never sees them."""
+    out: list[tuple[int, int]] = []
+    if key is not None and _PERSON_KEY.fullmatch(key):
+        value = text.strip()
+        at = text.find(value) if value else -1
+        if at >= 0 and _name_run(text, at) == (at, at + len(value)):
+            out.append((at, at + len(value)))
+    if '":' not in text and '" :' not in text:
+        return out
+    for m in _JSON_PAIR.finditer(text):
+        if not _PERSON_KEY.fullmatch(m.group(2)):
+            continue
+        value = m.group(3)
+        at = m.start(3) + len(value) - len(value.lstrip())
+        stripped = value.strip()
+        if stripped and _name_run(text, at) == (at, at + len(stripped)):
+            out.append((at, at + len(stripped)))
+    return out
+
+
+def _refine(
+    text: str, segments: list[tuple[int, str]], spans: list[_Span], key: str | None = None
+) -> list[_Span]:
     """Context rules over the model's entities for one text:
 
     - a name a context rule finds (``person_cues``) replaces whatever the model said there
@@ -396,12 +436,16 @@ def _refine(text: str, segments: list[tuple[int, str]], spans: list[_Span]) -> l
     - a "person" that ends in a company's legal form or is preceded by "the" is not a person;
     - a one-word person next to another capitalised name word is widened to both ("Zoe" +
       "Kim" tagged as a place and a person is "Zoe Kim");
-    - a full name found once is a name wherever else it occurs in the same text."""
+    - a full name found once is a name wherever else it occurs in the same text;
+    - a JSON value under a key that says it holds a person's name ("first_name", "assignee",
+      "customerName"), in the text or as the text's own ``key``, is a name when it is made of
+      capitalised name words alone (``person_fields``)."""
     cues = [
         _Span("PERSON", offset + s, offset + e, True)
         for offset, segment in segments
         for s, e in person_cues(segment)
     ]
+    cues += [_Span("PERSON", s, e, True) for s, e in person_fields(text, key)]
     kept: list[_Span] = []
     for sp in spans:
         value = text[sp.start : sp.end]
@@ -526,10 +570,13 @@ def find(
     taken: Sequence[Sequence[tuple[int, int]]],
     *,
     check: Callable[[str], None] | None = None,
+    keys: Sequence[str | None] | None = None,
 ) -> list[list[Entity]]:
     """NER over many texts in one batch. ``taken[i]`` are spans of ``texts[i]`` that patterns
     already found; entities overlapping them are dropped (a pattern's finding is more specific).
-    ``check`` is called between segments (a deadline: it raises to stop the work).
+    ``check`` is called between segments (a deadline: it raises to stop the work). ``keys[i]``,
+    when given, is the key ``texts[i]`` is the value of in a scanned payload (see
+    ``person_fields``).
 
     The model sees only windows of each prose segment around words that could start a name
     (``model_windows``); context rules (``person_cues``) then add names that a greeting, a
@@ -556,9 +603,10 @@ def find(
             start = offset + s
             found[i].append(_Span(entity, start, start + len(value), False))
     results: list[list[Entity]] = []
-    for text, segs, spans, spoken_for in zip(texts, segments, found, taken, strict=True):
+    leaf_keys = list(keys) if keys is not None else [None] * len(texts)
+    for text, segs, spans, spoken_for, key in zip(texts, segments, found, taken, leaf_keys, strict=True):
         out: list[Entity] = []
-        for span in _refine(text, segs, spans):
+        for span in _refine(text, segs, spans, key):
             if any(s < span.end and span.start < e for s, e in spoken_for):
                 continue
             value = text[span.start : span.end]
