@@ -280,3 +280,13 @@ def test_payload_leaves_under_person_keys_are_people() -> None:
     payload = {"contact": {"first_name": "Ana", "last_name": "López", "company": "Acme Logistics"}}
     found = {(f.path, f.value) for f in weir.scan(payload, ner=True) if f.entity == "PERSON"}
     assert found == {("/contact/first_name", "Ana"), ("/contact/last_name", "López")}
+
+
+def test_a_window_stays_within_its_sentence() -> None:
+    a = "The job failed again last night after the upgrade. Attendees: Kofi Mensah, Lena Park."
+    b = "We rolled back the release on every node. Attendees: Kofi Mensah, Lena Park."
+    [(offset_a, window_a)] = ner.model_windows(a)
+    [(offset_b, window_b)] = ner.model_windows(b)
+    # The same sentence gives the same window wherever it is, so the model runs it once.
+    assert window_a == window_b == "Attendees: Kofi Mensah, Lena Park."
+    assert a[offset_a:] == window_a and b[offset_b:] == window_b

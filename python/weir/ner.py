@@ -211,9 +211,9 @@ def _looks_like_prose(s: str) -> bool:
 # --- What the model sees -----------------------------------------------------------------------
 
 WINDOW = 3
-"""Tokens of context kept on each side of a word that could start a name. On the labelled set and
-the mixed corpus, 3 finds the same people and places as whole paragraphs do (benchmarks/README.md,
-"NER"); what it loses is acronyms the model calls organisations ("API", "MB")."""
+"""Tokens of context kept on each side of a word that could start a name, within its sentence.
+On the labelled set and the mixed corpus this finds the same people as whole paragraphs do
+(benchmarks/README.md, "NER"); what changes is a few organisations and acronyms ("API", "MB")."""
 BATCH_SIZE = 256
 
 _TOKEN = re.compile(r"\w+(?:['\u2019.\-]\w+)*|[^\w\s]")
@@ -247,16 +247,29 @@ def _could_start_name(token: str) -> bool:
 
 def model_windows(segment: str, width: int = WINDOW) -> list[tuple[int, str]]:
     """(offset, text) pieces of ``segment`` for the model: each word that could start a name
-    with ``width`` tokens either side, overlapping pieces merged. Runs of lower-case words,
-    numbers and versions far from any capitalised word cannot hold an entity the model would
-    report, and are most of the tokens in tickets and logs; the model's cost is per token."""
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(segment)]
+    with ``width`` tokens either side within its sentence (its full stop kept), overlapping
+    pieces merged. Runs of lower-case words, numbers and versions far from any capitalised word
+    cannot hold an entity the model would report, and are most of the tokens in tickets and
+    logs; the model's cost is per token. Clipping at the sentence also makes the same sentence
+    give the same window wherever it occurs, so the cache (``_run_model``) runs it once."""
+    spans = [m.span() for m in _TOKEN.finditer(segment)]
+    n = len(spans)
+
+    def ends_sentence(k: int) -> bool:
+        s, e = spans[k]
+        return segment[s:e] in (".", "!", "?") and (e == len(segment) or segment[e].isspace())
+
     out: list[tuple[int, int]] = []
-    for k, (s, e) in enumerate(tokens):
-        if not _could_start_name(segment[s:e]):
+    for k, (s, e) in enumerate(spans):
+        if not segment[s].isupper() or not _could_start_name(segment[s:e]):
             continue
-        lo, hi = max(0, k - width), min(len(tokens) - 1, k + width)
-        start, end = tokens[lo][0], tokens[hi][1]
+        lo = k
+        while lo > 0 and k - lo < width and not ends_sentence(lo - 1):
+            lo -= 1
+        hi = k
+        while hi < n - 1 and hi - k < width and not ends_sentence(hi):
+            hi += 1
+        start, end = spans[lo][0], spans[hi][1]
         if out and start <= out[-1][1] + 1:
             out[-1] = (out[-1][0], end)
         else:
