@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     mix_bytes = sum(len(t.encode("utf-8")) for t in mixed)
 
     load = os.getloadavg()
+    started = datetime.now(timezone.utc)
     weir.scan("warm up the model: Maria Garcia lives in Paris.", ner=True)  # load spaCy first
     # NER remembers the windows it has run (ner.CACHE_SIZE): each timed run starts with none, so
     # none reuses another's work; repeats within one run's own input are what the cache is for.
@@ -258,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     gold_n = sum(len(r.spans) for r in records)
     lines = [
         "# NER and pattern accuracy on the labelled set: weir, Presidio and pii-mcp",
+        "",
+        f"Run: {started:%Y-%m-%d %H:%M} UTC, `python benchmarks/eval_ner.py "
+        f"{' '.join(argv if argv is not None else sys.argv[1:])}`.",
         "",
         f"Set: `benchmarks/labelled.py` seed {args.seed}: {args.prose} prose records "
         f"(tickets, emails, meeting notes) + {args.json} JSON records ({gold_n} gold spans).",

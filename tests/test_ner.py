@@ -166,6 +166,7 @@ def cue_names(text: str) -> list[str]:
             ["Kofi Mensah", "Lena Park", "Ravi Iyer"],
         ),
         ("Name: Anna\nStatus: active", ["Anna"]),
+        ("Hi June, the invoice is attached.", ["June"]),  # a month that is also a given name
         ("From: Jane Q. Public <jane@example.com>", ["Jane Q. Public"]),
         # What addresses a group, or names a company, is not a person.
         ("Hi team, the nightly export failed again.", []),

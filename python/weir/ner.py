@@ -300,14 +300,14 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 # Who a greeting or a label addresses when it is not a person, and capitalised words that are
-# never a given name or a surname in these positions.
+# never a given name or a surname in these positions (not April, May, June or August: names too).
 _NOT_NAMES_WORDS = """team teams all everyone everybody there folks guys friends colleagues world support customer
     customers client clients user users member members partner partners manager managers sir madam
     madame admin administrator sales billing accounts finance legal security engineering ops it hr
     service services department dept desk office staff group unknown none null n/a tbd anonymous
     valued hiring committee board subscriber subscribers owner owners reviewer reviewers applicant
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june
-    july august september october november december today tomorrow yesterday again re fwd subject
+    monday tuesday wednesday thursday friday saturday sunday january february march july september
+    october november december today tomorrow yesterday again re fwd subject
     thanks thank regards best cheers dear hi hello hey greetings morning afternoon evening"""
 _NOT_NAMES = frozenset(_NOT_NAMES_WORDS.split())
 # Legal forms and words that end company names; a "person" ending in one is an organisation.
