@@ -1,8 +1,11 @@
 """Names, places and organisations with spaCy: what has no shape for a pattern.
 
 Fast by design: the model loads once, lazily, with only the pipes NER needs; only prose-like
-segments go through it (not keys, identifiers, hashes, numbers or log prefixes), batched with
-``nlp.pipe``; spans a pattern already found are left alone.
+segments go through it (not keys, identifiers, hashes, numbers or log prefixes), and of those only
+the words around capitalised ones, sentence by sentence (``model_windows``), batched with
+``nlp.pipe``, a window seen recently not run again; spans a pattern already found are left alone.
+Context rules (``person_cues``, ``person_fields``, ``_refine``) add the people a greeting, a
+title, a sign-off, a label or a JSON key names, and repair what the small model gets wrong.
 """
 
 from __future__ import annotations
@@ -212,8 +215,8 @@ def _looks_like_prose(s: str) -> bool:
 
 WINDOW = 3
 """Tokens of context kept on each side of a word that could start a name, within its sentence.
-On the labelled set and the mixed corpus this finds the same people as whole paragraphs do
-(benchmarks/README.md, "NER"); what changes is a few organisations and acronyms ("API", "MB")."""
+Against whole paragraphs (benchmarks/README.md, "NER"), on the labelled set it loses no person or
+place; on the mixed corpus it loses acronyms the model called organisations ("UTC", "API")."""
 BATCH_SIZE = 256
 
 _TOKEN = re.compile(r"\w+(?:['\u2019.\-]\w+)*|[^\w\s]")
