@@ -146,3 +146,148 @@ def test_segments_stay_bounded_and_cheap_on_long_input() -> None:
     segments = ner.prose_segments(line)  # one long JSON line: linear, values only
     assert time.perf_counter() - t0 < 2.0
     assert len(segments) == 20_000 and all(s.startswith("Visit") for _, s in segments)
+
+
+def cue_names(text: str) -> list[str]:
+    return [text[s:e] for s, e in ner.person_cues(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Dear Ana López,\n\nYour order has shipped.", ["Ana López"]),
+        ("Hi Anna, can you check the export?", ["Anna"]),
+        ("Hello Dr. Kofi Mensah,\nthe results are in.", ["Kofi Mensah"]),
+        ("The report went to Dr. Okafor and Ms Chen yesterday.", ["Okafor", "Chen"]),
+        ("Please call me back.\n\nThanks,\nFernanda Ruiz", ["Fernanda Ruiz"]),
+        ("See the attached quote.\n\nBest regards,\n\nNoah Baker, CFO\n", ["Noah Baker"]),
+        (
+            "Attendees: Kofi Mensah, Lena Park and Ravi Iyer. Agenda: budget.",
+            ["Kofi Mensah", "Lena Park", "Ravi Iyer"],
+        ),
+        ("Name: Anna\nStatus: active", ["Anna"]),
+        ("Hi June, the invoice is attached.", ["June"]),  # a month that is also a given name
+        ("From: Jane Q. Public <jane@example.com>", ["Jane Q. Public"]),
+        # What addresses a group, or names a company, is not a person.
+        ("Hi team, the nightly export failed again.", []),
+        ("Dear Customer,\n\nYour card was declined.", []),
+        ("Dear Valued Customer, thank you.", []),
+        ("Hello Acme Corp, your invoice is attached.", []),
+        ("Please pay within 30 days.\n\nRegards,\nAcme billing", []),
+        ("Customer: Globex\nOwner: Platform Team", []),
+        ("Hi, the deploy is done.", []),
+    ],
+)
+def test_context_cues_find_names_the_model_may_miss(text: str, names: list[str]) -> None:
+    assert cue_names(text) == names
+
+
+def test_a_greeting_overrides_the_model() -> None:
+    # The small model calls "Dear Tomasz Mokoena" an organisation here, or finds nothing.
+    text = "Dear Tomasz Mokoena,\n\nThe card ending in your account was declined. Please call us."
+    people = [f.value for f in weir.scan(text, ner=True) if f.entity == "PERSON"]
+    assert people == ["Tomasz Mokoena"]
+
+
+def refine(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    found = ner._refine(text, ner.prose_segments(text), [ner._Span(e, s, t, False) for e, s, t in spans])
+    return [(sp.entity, text[sp.start : sp.end]) for sp in found]
+
+
+def test_refine_repairs_what_the_model_gets_wrong() -> None:
+    text = "Notes from the call with Globex Corporation: Siobhan Volkov will follow up."
+    org = text.index("Globex")
+    last = text.index("Volkov")
+    got = refine(text, [("PERSON", org, org + len("Globex Corporation")), ("PERSON", last, last + 6)])
+    assert got == [("ORGANIZATION", "Globex Corporation"), ("PERSON", "Siobhan Volkov")]
+    # A first name tagged as a place next to a surname tagged as a person: one person.
+    text = "Meeting notes: Giulia Volkov agreed to open an office."
+    first = text.index("Giulia")
+    assert refine(text, [("LOCATION", first, first + 6), ("PERSON", first + 7, first + 13)]) == [
+        ("PERSON", "Giulia Volkov")
+    ]
+    text = "Thanks for the Pfizer partnership update."
+    org = text.index("Pfizer")
+    assert refine(text, [("PERSON", org, org + 6)]) == []
+
+
+def test_a_full_name_found_once_is_found_everywhere_in_the_text() -> None:
+    text = "Attendees: Kofi Mensah, Lena Park. Action item: Kofi Mensah to send the budget."
+    at = text.index("Action")
+    got = refine(text, [("ORGANIZATION", at + 13, at + 24)])
+    assert got == [("PERSON", "Kofi Mensah"), ("PERSON", "Lena Park"), ("PERSON", "Kofi Mensah")]
+
+
+def test_the_model_sees_only_windows_around_capitalised_words() -> None:
+    filler = " ".join(["the nightly job retried 3 times and then failed again"] * 3)
+    segment = f"{filler}, so Jane Doe restarted it at 09:00 and {filler}."
+    windows = ner.model_windows(segment)
+    assert len(windows) == 1
+    [(offset, window)] = windows
+    assert segment[offset : offset + len(window)] == window and "Jane Doe" in window
+    assert len(window) < len(segment) / 3
+    # Acronyms, versions and stop words at a sentence start do not call the model.
+    assert ner.model_windows("The API returned 503 for build 1.2.3 after the SSO change.") == []
+    found = entities(weir.scan(segment, ner=True))
+    assert ("PERSON", "Jane Doe") in found
+
+
+def test_windows_seen_before_are_not_run_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Customer Maria Garcia called from Madrid about her order."
+    ner.clear_cache()
+    first = ner.find([text, text], [[], []])
+    assert first[0] == first[1] and any(e.entity == "PERSON" for e in first[0])
+    calls: list[int] = []
+    real = ner.model()
+    monkeypatch.setattr(ner, "_nlp", _CountingModel(real, calls))
+    assert ner.find([text], [[]]) == [first[0]]
+    assert calls == []  # all from the cache
+    ner.clear_cache()
+    assert ner.find([text], [[]]) == [first[0]]
+    assert calls == [1]
+
+
+class _CountingModel:
+    def __init__(self, nlp: object, calls: list[int]) -> None:
+        self.nlp, self.calls = nlp, calls
+
+    def pipe(self, texts: object, **kw: object) -> object:
+        items = list(texts)  # type: ignore[call-overload]
+        self.calls.append(len(items))
+        return self.nlp.pipe(items, **kw)  # type: ignore[attr-defined]
+
+
+def field_names(text: str, key: str | None = None) -> list[str]:
+    return [text[s:e] for s, e in ner.person_fields(text, key)]
+
+
+def test_json_keys_that_hold_a_persons_name() -> None:
+    line = '{"id":"c-1","first_name":"Ana","last_name":"López","company":"Acme Logistics","stage":"lead"}'
+    assert field_names(line) == ["Ana", "López"]
+    mcp = '{"type":"text","text":"{\\"from_name\\": \\"Kofi Mensah\\", \\"subject\\": \\"Invoice\\"}"}'
+    assert field_names(mcp) == ["Kofi Mensah"]
+    camel = '{"customerName": "Lena Park", "assignee": "Ravi Iyer", "author": "jdoe", "name": "Globex"}'
+    assert field_names(camel) == ["Lena Park", "Ravi Iyer"]
+    # Not names: a bare "name", a login, an id, an email, a team.
+    assert field_names('{"name": "Acme Logistics", "username": "Jdoe", "owner_name": "Platform Team"}') == []
+    assert field_names('{"assignee": "u_48213", "contact_name": "ops@example.com"}') == []
+    assert field_names("Ana María", "first_name") == ["Ana María"]
+    assert field_names("N/A", "first_name") == field_names("Unknown", "last_name") == []
+    assert field_names("Ana López", "full_name") == ["Ana López"]
+    assert field_names("Ana López", "name") == []
+
+
+def test_payload_leaves_under_person_keys_are_people() -> None:
+    payload = {"contact": {"first_name": "Ana", "last_name": "López", "company": "Acme Logistics"}}
+    found = {(f.path, f.value) for f in weir.scan(payload, ner=True) if f.entity == "PERSON"}
+    assert found == {("/contact/first_name", "Ana"), ("/contact/last_name", "López")}
+
+
+def test_a_window_stays_within_its_sentence() -> None:
+    a = "The job failed again last night after the upgrade. Attendees: Kofi Mensah, Lena Park."
+    b = "We rolled back the release on every node. Attendees: Kofi Mensah, Lena Park."
+    [(offset_a, window_a)] = ner.model_windows(a)
+    [(offset_b, window_b)] = ner.model_windows(b)
+    # The same sentence gives the same window wherever it is, so the model runs it once.
+    assert window_a == window_b == "Attendees: Kofi Mensah, Lena Park."
+    assert a[offset_a:] == window_a and b[offset_b:] == window_b

@@ -236,7 +236,10 @@ class Scanner:
         ]
         extra: list[Finding] = []
         for (raw, path), text, ents in zip(
-            leaves, texts, ner_layer.find(texts, taken, check=deadline.check), strict=True
+            leaves,
+            texts,
+            ner_layer.find(texts, taken, check=deadline.check, keys=[_leaf_key(p) for _, p in leaves]),
+            strict=True,
         ):
             for ent in ents:
                 if ent.score < floor or (entities is not None and ent.entity not in entities):
@@ -568,3 +571,14 @@ def redact(data: D, policy: Policy | str | None = None, **options: Any) -> D:
     by ``[ENTITY]``). Raises ``weir.Blocked`` when the policy blocks."""
     entities, categories = options.pop("entities", None), options.pop("categories", None)
     return default_scanner(entities, categories).redact(data, policy, **options)
+
+
+def _leaf_key(path: str | None) -> str | None:
+    """The key a payload leaf is the value of, from its JSON Pointer ("/contact/first_name" gives
+    "first_name"); None for the root and for list items."""
+    if not path:
+        return None
+    key = path.rsplit("/", 1)[-1]
+    if key.isdigit():
+        return None
+    return key.replace("~1", "/").replace("~0", "~")
