@@ -7,7 +7,7 @@ import time
 import pytest
 
 import weir
-from weir import ner
+from weir import ner, people
 
 PROSE = (
     "Dear Support, my name is Jane Doe and I live in Boston. Please write to jane.doe@example.com. "
@@ -149,7 +149,7 @@ def test_segments_stay_bounded_and_cheap_on_long_input() -> None:
 
 
 def cue_names(text: str) -> list[str]:
-    return [text[s:e] for s, e in ner.person_cues(text)]
+    return [text[s:e] for s, e in people.person_cues(text)]
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_a_greeting_overrides_the_model() -> None:
 
 
 def refine(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
-    found = ner._refine(text, ner.prose_segments(text), [ner._Span(e, s, t, False) for e, s, t in spans])
+    found = people.refine(text, ner.prose_segments(text), [people.Span(e, s, t, False) for e, s, t in spans])
     return [(sp.entity, text[sp.start : sp.end]) for sp in found]
 
 
@@ -258,7 +258,7 @@ class _CountingModel:
 
 
 def field_names(text: str, key: str | None = None) -> list[str]:
-    return [text[s:e] for s, e in ner.person_fields(text, key)]
+    return [text[s:e] for s, e in people.person_fields(text, key)]
 
 
 def test_json_keys_that_hold_a_persons_name() -> None:
