@@ -36,7 +36,7 @@ pub fn resolve(
             .then(a.rule.cmp(&b.rule))
             .then(a.origin.cmp(&b.origin))
     });
-    let found = same_span(found, &entity_of, &validated);
+    let found = same_span(found, &entity_of);
     let found = inside_validated(found, validated);
 
     // Containment within an entity: sorted by start, longest first, a finding whose end does not
@@ -64,13 +64,10 @@ pub fn resolve(
 /// entities' *candidates* (scored under [`CONTAINER_MIN_SCORE`]) stay beside it: `Z12803456` bare
 /// is a US passport's shape and a German ID card's, and a caller who asks for every candidate
 /// (`min_score=0`) gets both, as a recogniser per entity would report them. Two confident readings
-/// of one span still give one finding, and a checksum that passed settles a span against
-/// readings that only have the shape (nine digits passing the ABA check are not also an SSN).
-fn same_span(
-    found: Vec<Finding>,
-    entity_of: &impl Fn(u32) -> u32,
-    validated: &impl Fn(u32) -> bool,
-) -> Vec<Finding> {
+/// of one span still give one finding. The order (score, then a passed checksum) says which
+/// reading is the best: nine bare digits passing the ABA check are a routing number first, and an
+/// SSN-shaped candidate after it.
+fn same_span(found: Vec<Finding>, entity_of: &impl Fn(u32) -> u32) -> Vec<Finding> {
     let mut kept: Vec<Finding> = Vec::with_capacity(found.len());
     let mut span_from = 0; // index in `kept` of the current span's best reading
     for f in found {
@@ -84,7 +81,6 @@ fn same_span(
         }
         let entity = entity_of(f.rule);
         if f.score < CONTAINER_MIN_SCORE
-            && (validated(f.rule) || !validated(kept[span_from].rule))
             && kept[span_from..]
                 .iter()
                 .all(|k| entity_of(k.rule) != entity)
@@ -169,6 +165,19 @@ mod tests {
         for found in [
             vec![f(0, 0, 9, 0.3 + 0.15), f(1, 0, 9, 0.25 + 0.2)],
             vec![f(1, 0, 9, 0.25 + 0.2), f(0, 0, 9, 0.3 + 0.15)],
+        ] {
+            // Both are candidates (under 0.5), so both stay.
+            let out = resolve(found.clone(), |r| r, |r| r == 1);
+            assert_eq!(out.len(), 2);
+            // The same entity: one reading, the checksum's.
+            let out = resolve(found, |_| 0, |r| r == 1);
+            assert_eq!(out.len(), 1);
+            assert_eq!(out[0].rule, 1);
+        }
+        // Two confident readings with the same score: the checksum's is the one finding.
+        for found in [
+            vec![f(0, 0, 9, 0.4 + 0.15), f(1, 0, 9, 0.35 + 0.2)],
+            vec![f(1, 0, 9, 0.35 + 0.2), f(0, 0, 9, 0.4 + 0.15)],
         ] {
             let out = resolve(found, |r| r, |r| r == 1);
             assert_eq!(out.len(), 1);
