@@ -7,14 +7,7 @@ from __future__ import annotations
 import pytest
 
 import weir
-
-THRESHOLD = weir.DEFAULT_MIN_SCORE
-
-
-def best(scanner: weir.Scanner, text: str, entity: str) -> float | None:
-    """The highest score of `entity` in `text` at any score, or None."""
-    scores = [f.score for f in scanner.scan(text, min_score=0).findings if f.entity == entity]
-    return max(scores, default=None)
+from scoring import THRESHOLD, best
 
 
 @pytest.mark.parametrize(

@@ -16,20 +16,7 @@ from __future__ import annotations
 import pytest
 
 import weir
-
-THRESHOLD = weir.DEFAULT_MIN_SCORE
-
-
-@pytest.fixture(scope="module")
-def scanner() -> weir.Scanner:
-    return weir.Scanner()
-
-
-def best(scanner: weir.Scanner, text: str, entity: str) -> float | None:
-    """The highest score of a finding of ``entity`` in ``text`` at any score, or None."""
-    scores = [f.score for f in scanner.scan(text, min_score=0).findings if f.entity == entity]
-    return max(scores, default=None)
-
+from scoring import THRESHOLD, best
 
 # (entity, bare value, the same value after a label or next to a specific word)
 CANDIDATES = [
