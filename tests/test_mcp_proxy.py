@@ -648,3 +648,16 @@ def test_router_answers_a_truncated_request_whose_id_it_can_read(router: Router)
     assert answer["id"] == 33 and answer["error"]["code"] == -32700 and routed.forward is None
     # A line cut by the proxy's own head limit may have lost digits of its id: no guess is made.
     assert router.overlong(b'{"jsonrpc":"2.0","method":"ping","id":12', "client").back is None
+
+
+def test_the_upstream_url_is_shown_without_its_credentials() -> None:
+    """What weir prints or sends about the upstream (stderr, a JSON-RPC error) never carries the
+    user, password, query or fragment of the URL: tokens ride there."""
+    from weir.mcp.http import shown_url
+
+    url = "https://svc:hunter2secret@api.example.com:8443/mcp?api_key=sk_live_abc123#frag"
+    shown = shown_url(url)
+    assert shown == "https://api.example.com:8443/mcp"
+    for secret in ("svc", "hunter2secret", "sk_live_abc123", "frag"):
+        assert secret not in shown
+    assert shown_url("http://[::1]:9000/mcp") == "http://[::1]:9000/mcp"

@@ -27,6 +27,7 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -34,6 +35,20 @@ __all__ = ["HttpUpstream", "UpstreamError"]
 
 _GRACE = 10.0  # seconds to wait for replies still coming when the client has gone
 _CONNECT = 30.0  # seconds to connect and to send a message (reading a reply has no bound)
+
+
+def shown_url(url: str) -> str:
+    """``url`` as weir may print it: scheme, host, port and path; user, password, query and
+    fragment (where tokens ride: ``https://key@host``, ``?api_key=``) left out."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class UpstreamError(Exception):
@@ -98,11 +113,10 @@ class HttpUpstream:
                 "weir proxy --url needs the httpx package (pip install 'weir-dlp[mcp]')"
             ) from None
         if not url.startswith(("http://", "https://")):
-            raise UpstreamError(
-                f"the server URL must start with http:// or https://, not {url.split(':')[0]!r}"
-            )
+            raise UpstreamError("the server URL must start with http:// or https://")
         self._httpx = httpx
         self.url = url
+        self._shown = shown_url(url)
         self.reader = asyncio.StreamReader(limit=line_limit)
         self._headers = {
             **headers,
@@ -216,12 +230,12 @@ class HttpUpstream:
         notification or response has no one to answer: it is noted on stderr)."""
         if rid is None or self.reader.at_eof():
             with contextlib.suppress(OSError, ValueError):
-                print(f"weir proxy: {why} ({self.url})", file=sys.stderr, flush=True)
+                print(f"weir proxy: {why} ({self._shown})", file=sys.stderr, flush=True)
             return
         error = {
             "jsonrpc": "2.0",
             "id": rid,
-            "error": {"code": -32603, "message": f"weir proxy: {why} ({self.url})"},
+            "error": {"code": -32603, "message": f"weir proxy: {why} ({self._shown})"},
         }
         self.reader.feed_data(msgspec.json.encode(error) + b"\n")
 
